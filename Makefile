@@ -1,0 +1,128 @@
+# Mica: one non-recursive Makefile, building out of tree into build/.
+#
+#   make            kernel and ISO                make test    every test
+#   make run        boot in QEMU                  make run-uefi  boot under OVMF
+#   make gdb        QEMU halted, gdb stub :1234   make clean
+#
+# Knobs: CC=clang, ACCEL=tcg|kvm, NOGRAPHIC=1, MACHINE=pc|q35, MEM=512M, SMP=2.
+
+MICA_VERSION := 0.1.0
+.DEFAULT_GOAL := all
+B := build
+
+ifeq ($(origin CC),default)
+CC := gcc
+endif
+LD ?= ld
+NASM ?= nasm
+HOSTCC ?= $(CC)
+
+# Install what is missing on a fresh Debian machine, once per make run.
+DEPS_STAMP := $(shell sh tools/deps.sh >&2 && echo ok)
+ifneq ($(DEPS_STAMP),ok)
+$(error tools/deps.sh could not install the build dependencies)
+endif
+
+GIT_REV := $(shell git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)$(shell git diff --quiet HEAD 2>/dev/null || echo -dirty)
+
+# ---------------------------------------------------------------- kernel
+KINC := -Ikernel/include -Ikernel/arch/x86_64/include -Ikernel/platform/pc/include
+WARN := -Wall -Wextra -Werror -Wstrict-prototypes -Wmissing-prototypes -Wshadow
+KCFLAGS := -std=gnu11 -O2 -g $(WARN) $(KINC) \
+	-ffreestanding -fno-pic -fno-pie -mno-red-zone -mcmodel=kernel \
+	-mno-mmx -mno-sse -mno-sse2 -mno-80387 -fno-stack-protector \
+	-fno-omit-frame-pointer -fno-asynchronous-unwind-tables -fno-common \
+	-DMICA_VERSION='"$(MICA_VERSION)"' -DMICA_GIT='"$(GIT_REV)"' \
+	-MMD -MP
+KLDFLAGS := -n -nostdlib -T linker.ld --build-id=sha1 -z max-page-size=0x1000 -z noexecstack
+
+KSRC_C := $(wildcard kernel/core/*.c kernel/lib/*.c kernel/mm/*.c \
+	kernel/arch/x86_64/*.c kernel/platform/pc/*.c)
+KSRC_ASM := boot/entry.asm $(wildcard kernel/arch/x86_64/*.asm)
+KOBJ := $(KSRC_C:%.c=$(B)/%.o) $(KSRC_ASM:%.asm=$(B)/%.o)
+KERNEL := $(B)/kernel/mica.elf
+
+$(B)/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(KCFLAGS) -c $< -o $@
+
+$(B)/%.o: %.asm
+	@mkdir -p $(@D)
+	$(NASM) -f elf64 -g -MD $(@:.o=.d) -MP -o $@ $<
+
+# The git revision is compiled into the banner: rebuild it when HEAD moves.
+$(B)/kernel/core/version.o: $(B)/git-rev
+$(B)/git-rev: FORCE
+	@mkdir -p $(@D)
+	@echo '$(GIT_REV)' | cmp -s - $@ || echo '$(GIT_REV)' > $@
+
+$(KERNEL): $(KOBJ) linker.ld
+	$(LD) $(KLDFLAGS) -o $@ $(KOBJ)
+
+# ---------------------------------------------------------------- images
+ISO := $(B)/mica.iso
+TEST_ISO := $(B)/test.iso
+
+$(ISO): $(KERNEL) boot/grub.cfg
+	@rm -rf $(B)/iso && mkdir -p $(B)/iso/boot/grub
+	cp $(KERNEL) $(B)/iso/boot/mica.elf
+	cp boot/grub.cfg $(B)/iso/boot/grub/grub.cfg
+	grub-mkrescue -o $@ $(B)/iso 2>$(B)/grub-mkrescue.log || { cat $(B)/grub-mkrescue.log; exit 1; }
+
+# The test image: the same kernel, test modules, and a command line that
+# the harness extends through QEMU's SMBIOS serial number (tests/guest/).
+$(TEST_ISO): $(KERNEL) tests/guest/grub.cfg
+	@rm -rf $(B)/test-iso && mkdir -p $(B)/test-iso/boot/grub
+	cp $(KERNEL) $(B)/test-iso/boot/mica.elf
+	cp tests/guest/grub.cfg $(B)/test-iso/boot/grub/grub.cfg
+	head -c 5000 /dev/zero > $(B)/test-iso/boot/testmod-a
+	head -c 12345 /dev/zero > $(B)/test-iso/boot/testmod-b
+	grub-mkrescue -o $@ $(B)/test-iso 2>$(B)/grub-mkrescue.log || { cat $(B)/grub-mkrescue.log; exit 1; }
+
+# ---------------------------------------------------------------- QEMU
+# KVM only where the host has real hardware virtualisation: our own
+# machines expose a /dev/kvm (kvm_pvm) under which SYSCALL misbehaves.
+ACCEL ?= $(shell sh tools/accel.sh)
+ifeq ($(ACCEL),kvm)
+QEMU_ACCEL := -accel kvm -cpu host
+else
+QEMU_ACCEL := -accel tcg -cpu max
+endif
+MACHINE ?= q35
+MEM ?= 512M
+SMP ?= 2
+OVMF ?= /usr/share/ovmf/OVMF.fd
+QEMU := qemu-system-x86_64 -machine $(MACHINE) -m $(MEM) -smp $(SMP) $(QEMU_ACCEL) -no-reboot
+ifeq ($(NOGRAPHIC),1)
+QEMU_DISPLAY := -nographic
+else ifeq ($(DISPLAY)$(WAYLAND_DISPLAY),)
+QEMU_DISPLAY := -nographic
+else
+QEMU_DISPLAY := -serial mon:stdio
+endif
+
+# ---------------------------------------------------------------- targets
+.PHONY: all iso run run-uefi gdb test unit-test clean FORCE
+all: iso
+iso: $(ISO)
+
+run: $(ISO)
+	$(QEMU) $(QEMU_DISPLAY) -cdrom $(ISO)
+
+run-uefi: $(ISO)
+	$(QEMU) $(QEMU_DISPLAY) -bios $(OVMF) -cdrom $(ISO)
+
+gdb: $(ISO)
+	@echo "QEMU is halted; in another terminal: gdb -x tools/gdbinit"
+	$(QEMU) -nographic -s -S -cdrom $(ISO)
+
+test: $(ISO) $(TEST_ISO)
+	@CC='$(HOSTCC)' ACCEL='$(ACCEL)' OVMF='$(OVMF)' sh tests/run.sh
+
+unit-test:
+	@CC='$(HOSTCC)' sh tests/run.sh unit
+
+clean:
+	rm -rf $(B)
+
+-include $(KOBJ:.o=.d)

@@ -1,0 +1,11 @@
+/* Global kernel state, defined together in core/kstate.c. */
+#ifndef KSTATE_H
+#define KSTATE_H
+
+#include <bootinfo.h>
+#include <frame.h>
+
+extern struct boot_info boot_info;
+extern struct frame_pool frame_pool;
+
+#endif
