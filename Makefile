@@ -8,7 +8,7 @@
 
 MICA_VERSION := 0.1.0
 .DEFAULT_GOAL := all
-B := build
+B ?= build
 
 ifeq ($(origin CC),default)
 CC := gcc
@@ -102,9 +102,12 @@ QEMU_DISPLAY := -serial mon:stdio
 endif
 
 # ---------------------------------------------------------------- targets
-.PHONY: all iso run run-uefi gdb test unit-test clean FORCE
+.PHONY: all iso clang-iso run run-uefi gdb test unit-test clean FORCE
 all: iso
 iso: $(ISO)
+
+clang-iso:
+	@$(MAKE) --no-print-directory CC=clang B=$(B)/clang $(B)/clang/mica.iso
 
 run: $(ISO)
 	$(QEMU) $(QEMU_DISPLAY) -cdrom $(ISO)
@@ -116,11 +119,12 @@ gdb: $(ISO)
 	@echo "QEMU is halted; in another terminal: gdb -x tools/gdbinit"
 	$(QEMU) -nographic -s -S -cdrom $(ISO)
 
-test: $(ISO) $(TEST_ISO)
-	@CC='$(HOSTCC)' ACCEL='$(ACCEL)' OVMF='$(OVMF)' sh tests/run.sh
+# The suite also boots a clang-built kernel: both compilers must stay clean.
+test: $(ISO) $(TEST_ISO) clang-iso
+	@CC='$(HOSTCC)' ACCEL='$(ACCEL)' OVMF='$(OVMF)' bash tests/run.sh
 
 unit-test:
-	@CC='$(HOSTCC)' sh tests/run.sh unit
+	@CC='$(HOSTCC)' bash tests/run.sh unit
 
 clean:
 	rm -rf $(B)

@@ -4,7 +4,7 @@
 # `make run` and `make test` work as the first command on a fresh machine.
 set -e
 
-PKGS="gcc make binutils nasm qemu-system-x86 xorriso grub-pc-bin grub-efi-amd64-bin grub-common mtools ovmf"
+PKGS="gcc clang make binutils nasm qemu-system-x86 xorriso grub-pc-bin grub-efi-amd64-bin grub-common mtools ovmf"
 [ -n "$MICA_EXTRA_PKGS" ] && PKGS="$PKGS $MICA_EXTRA_PKGS"
 
 missing=""

@@ -1,0 +1,103 @@
+# Guest test cases, sourced by tests/run.sh. Each case_add is one boot:
+#
+#   case_add NAME ISO STOP OUTCOME QEMU-ARGS... -- EXPECTED-LINE-ERE...
+#
+# STOP is an extended regular expression that ends the boot once a line of
+# the serial log matches it; OUTCOME is what the harness must see: "stopped" (STOP appeared, no
+# PANIC before it) or "panic" (a PANIC line came first). Each expected
+# line is an extended regular expression that some log line must match.
+
+ISO=build/mica.iso
+TEST_ISO=build/test.iso
+BOOT_OK='^mica: boot ok'
+
+# Lines every successful boot prints.
+COMMON=(
+	'^Mica [0-9]+\.[0-9]+\.[0-9]+ \(git [0-9a-f]+(-dirty)?|unknown.*\) build-id [0-9a-f]{40}$'
+	'^cpu: [A-Za-z]+ family [0-9]+ model [0-9]+ stepping [0-9]+: '
+	'^cpu: pcid=(yes|no) invpcid=(yes|no) smep=(yes|no) smap=(yes|no) tsc-deadline=(yes|no) x2apic=(yes|no) xsave=(yes|no) '
+	'^mem: [0-9a-f]{16}-[0-9a-f]{16} usable$'
+	'^paging: direct map of [0-9]+ MiB'
+	'^acpi: I/O APIC id [0-9]+ at fec00000, GSI base 0$'
+	'^apic: local APIC id 0 in xAPIC mode$'
+	'^timer: tsc [0-9]+ kHz, lapic timer [0-9]+ kHz \(calibrated against the (HPET|PIT)\)$'
+	'^timer: 100 Hz tick running \([0-9]+ ticks seen\)$'
+	"$BOOT_OK\$"
+)
+
+# The configurations a user may boot: both chipsets, small and large
+# memory (8 GiB puts RAM above the 4 GiB hole), one and four CPUs, BIOS
+# (SeaBIOS) and UEFI (OVMF).
+for fw in bios uefi; do
+	for machine in pc q35; do
+		for mem in 128M 8G; do
+			for smp in 1 4; do
+				args=(-machine "$machine" -m "$mem" -smp "$smp")
+				[ "$fw" = uefi ] && args+=(-bios "$OVMF")
+				case $mem in
+				128M) total='^mem: 1[0-2][0-9] MiB total, 1[0-2][0-9] MiB usable' ;;
+				8G)   total='^mem: 81[0-9][0-9] MiB total, 81[0-9][0-9] MiB usable' ;;
+				esac
+				if [ "$smp" = 1 ]; then cpus='^acpi: 1 CPU, '; else cpus='^acpi: 4 CPUs, '; fi
+				case_add "boot-$fw-$machine-$mem-smp$smp" "$ISO" "$BOOT_OK" stopped \
+					"${args[@]}" -- "${COMMON[@]}" "$total" "$cpus" \
+					'^framebuffer: [0-9]+x[0-9]+x32 at [0-9a-f]+, pitch [0-9]+, RGB$'
+			done
+		done
+	done
+done
+
+# The same kernel built by clang (make clang-iso).
+case_add boot-clang build/clang/mica.iso "$BOOT_OK" stopped -machine q35 -m 256M -- \
+	"${COMMON[@]}"
+
+# Boot modules are listed with their size and command line; the kernel
+# command line arrives whole.
+case_add modules "$TEST_ISO" "$BOOT_OK" stopped -machine q35 -m 256M -- \
+	"${COMMON[@]}" \
+	"^boot: loader 'GRUB [^']*', command line 'mica.test ?'$" \
+	'^boot: 2 modules$' \
+	"^module 0: 'testmod-a first-arg second-arg' 5000 bytes at [0-9a-f]+$" \
+	"^module 1: 'testmod-b' 12345 bytes at [0-9a-f]+$"
+
+# A CPU without the optional features (no SMEP, SMAP, 1 GiB pages, XSAVE,
+# PCID, x2APIC, NX) boots with its fallbacks, and says what it lacks.
+case_add cpu-minimal "$ISO" "$BOOT_OK" stopped -machine pc -m 256M -cpu qemu64,-nx -- \
+	"${COMMON[@]}" \
+	'^cpu: pcid=no invpcid=no smep=no smap=no tsc-deadline=no x2apic=no xsave=no nx=no 1g-pages=no '
+
+# Without an HPET the timer is calibrated against the PIT.
+case_add no-hpet "$ISO" "$BOOT_OK" stopped -machine pc,hpet=off -m 256M -- \
+	"${COMMON[@]}" '^acpi: .*, HPET no$' '\(calibrated against the PIT\)$'
+
+# Deliberate kernel exceptions: a register dump, the fault details, a
+# backtrace, then PANIC.
+DUMP=(
+	'^  rip ffffffff8[0-9a-f]{7}  cs 0008  rflags [0-9a-f]{16}$'
+	'^  rax [0-9a-f]{16}  rbx [0-9a-f]{16}  rcx [0-9a-f]{16}$'
+	'^  r13 [0-9a-f]{16}  r14 [0-9a-f]{16}  r15 [0-9a-f]{16}$'
+	'^  cr0 [0-9a-f]{16}  cr2 [0-9a-f]{16}  cr3 [0-9a-f]{16}  cr4 [0-9a-f]{16}$'
+	'^backtrace:$'
+	'^  #0  ffffffff8[0-9a-f]{7}$'
+	'^  #1  ffffffff8[0-9a-f]{7}$'
+)
+fault_case() {  # fault_case KIND MNEMONIC VECTOR NAME [EXTRA-ERE...]
+	local kind=$1 mn=$2 vec=$3 what=$4
+	shift 4
+	case_add "fault-$kind" "$TEST_ISO" "$BOOT_OK" panic -machine q35 -m 256M \
+		-smbios "type=1,serial=mica.test.fault=$kind" -- \
+		"^selftest: raising a kernel '$kind' fault on purpose$" \
+		"^EXCEPTION $mn $what \(vector $vec\) in kernel mode$" \
+		"${DUMP[@]}" "$@" \
+		"^PANIC: unhandled kernel exception $mn $what at ffffffff8[0-9a-f]{7}$"
+}
+fault_case pf '#PF' 14 'page fault' \
+	'^fault address 0000000000001000: page not present, write, kernel mode$'
+fault_case gp '#GP' 13 'general protection'
+fault_case ud '#UD' 6 'invalid opcode'
+fault_case de '#DE' 0 'divide error'
+
+# The harness itself: a panic during a boot that should succeed is a
+# failure, reported as "panic", not a timeout or a pass.
+case_add harness-sees-panic "$TEST_ISO" "$BOOT_OK" panic -machine q35 -m 256M \
+	-smbios "type=1,serial=mica.test.fault=ud" -- '^PANIC: '

@@ -1,0 +1,172 @@
+#!/usr/bin/env bash
+# The test runner behind `make test`: host unit tests, then guest tests that
+# boot the ISOs headless under QEMU and check the serial log. Prints one
+# line per test and ends with "N passed, N failed"; exits non-zero on any
+# failure, panic or timeout.
+#
+#   tests/run.sh [unit|guest|all]      (make builds the ISOs first)
+#
+# Environment: CC (host compiler), ACCEL (tcg|kvm), OVMF (UEFI firmware),
+# JOBS (guests booted at once; default: the number of CPUs).
+set -u
+cd "$(dirname "$0")/.."
+
+WHAT=${1:-all}
+OUT=build/tests
+CC=${CC:-gcc}
+ACCEL=${ACCEL:-tcg}
+OVMF=${OVMF:-/usr/share/ovmf/OVMF.fd}
+JOBS=${JOBS:-$(nproc 2>/dev/null || echo 2)}
+GUEST_TIMEOUT=${GUEST_TIMEOUT:-180}
+pass=0
+fail=0
+
+report() {      # report STATUS NAME [DETAIL]
+	if [ "$1" = PASS ]; then pass=$((pass + 1)); else fail=$((fail + 1)); fi
+	echo "$1 $2${3:+: $3}"
+}
+
+# ------------------------------------------------------------ unit tests
+run_unit() {
+	local cflags="-std=gnu11 -O1 -g -Wall -Wextra -Werror -Ikernel/include
+		-Ikernel/platform/pc/include -Ikernel/arch/x86_64/include"
+	local san="-fsanitize=address,undefined -fno-sanitize-recover=all"
+	local t name srcs bin log line
+
+	mkdir -p "$OUT/unit"
+	# Sanitizers where the host compiler can link them.
+	echo 'int main(void){return 0;}' > "$OUT/unit/probe.c"
+	$CC $san "$OUT/unit/probe.c" -o "$OUT/unit/probe" 2>/dev/null || san=""
+	for t in tests/unit/test_*.c; do
+		[ -e "$t" ] || continue
+		name=$(basename "$t" .c)
+		bin="$OUT/unit/$name"
+		log="$OUT/unit/$name.log"
+		# The kernel sources a test links are named in its "sources:" line.
+		srcs=$(sed -n 's|^ \* sources: ||p' "$t")
+		if ! $CC $cflags $san "$t" $srcs -o "$bin" > "$log" 2>&1; then
+			report FAIL "unit.$name" "does not build (see $log)"
+			sed 's/^/    /' "$log" | head -20
+			continue
+		fi
+		"$bin" > "$log" 2>&1
+		local rc=$?
+		while IFS= read -r line; do
+			case "$line" in
+			PASS\ *) report PASS "unit.${line#PASS }" ;;
+			FAIL\ *) report FAIL "unit.${line#FAIL }" ;;
+			esac
+		done < "$log"
+		if [ $rc -ne 0 ] && ! grep -q '^FAIL ' "$log"; then
+			report FAIL "unit.$name" "exited with status $rc (see $log)"
+			tail -20 "$log" | sed 's/^/    /'
+		fi
+	done
+}
+
+# ------------------------------------------------------------ guest tests
+if [ "$ACCEL" = kvm ]; then
+	QEMU_ACCEL="-accel kvm -cpu host"
+else
+	QEMU_ACCEL="-accel tcg -cpu max"
+fi
+
+# guest_boot NAME ISO STOP QEMU-ARGS...: boots ISO with the serial port
+# in $OUT/guest/NAME.log until a PANIC line (outcome "panic"), a line
+# matching the extended regular expression STOP ("stopped"), QEMU's exit ("exited") or the timeout
+# ("timeout"); writes the outcome and the seconds from QEMU start to
+# NAME.result.
+guest_boot() {
+	local name=$1 iso=$2 stop=$3
+	shift 3
+	local log="$OUT/guest/$name.log" res="$OUT/guest/$name.result"
+	local start=$SECONDS pid outcome=timeout
+
+	: > "$log"
+	qemu-system-x86_64 $QEMU_ACCEL -no-reboot -display none -monitor none \
+		-serial "file:$log" -cdrom "$iso" "$@" > "$OUT/guest/$name.qemu" 2>&1 &
+	pid=$!
+	while [ $((SECONDS - start)) -lt "$GUEST_TIMEOUT" ]; do
+		if grep -aq 'PANIC' "$log"; then
+			outcome=panic
+			break
+		fi
+		if grep -aqE -- "$stop" "$log"; then
+			outcome=stopped
+			break
+		fi
+		if ! kill -0 "$pid" 2>/dev/null; then
+			outcome=exited
+			break
+		fi
+		sleep 0.2
+	done
+	# The line that ended the boot may still be on its way out of the UART.
+	[ "$outcome" = timeout ] || sleep 0.5
+	kill "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null
+	echo "$outcome $((SECONDS - start))" > "$res"
+}
+
+# The cases: name, ISO, what ends the boot, QEMU arguments, and after
+# "--" the extended regular expressions that must each match a log line.
+CASES=()
+case_add() { CASES+=("$(printf '%q ' "$@")"); }
+
+. tests/guest/cases.sh
+
+run_case() {    # run_case NAME ISO STOP OUTCOME ARGS... -- EXPECT...
+	local name=$1 iso=$2 stop=$3 args=()
+	shift 4
+	while [ $# -gt 0 ] && [ "$1" != -- ]; do args+=("$1"); shift; done
+	guest_boot "$name" "$iso" "$stop" "${args[@]}"
+}
+
+check_case() { # check_case NAME ISO STOP OUTCOME ARGS... -- EXPECT...
+	local name=$1 log="$OUT/guest/$1.log" want=$4 outcome secs missing=""
+	shift 4
+	while [ $# -gt 0 ] && [ "$1" != -- ]; do shift; done
+	[ $# -gt 0 ] && shift
+	read -r outcome secs < "$OUT/guest/$name.result"
+	if [ "$outcome" != "$want" ]; then
+		report FAIL "guest.$name" "$outcome after ${secs}s, expected $want (see $log)"
+		tr -d '\r' < "$log" | tail -25 | sed 's/^/    /'
+		return
+	fi
+	for re in "$@"; do
+		tr -d '\r' < "$log" | grep -Eaq -- "$re" || missing="$missing '$re'"
+	done
+	if [ -n "$missing" ]; then
+		report FAIL "guest.$name" "missing:$missing (see $log)"
+		tr -d '\r' < "$log" | tail -25 | sed 's/^/    /'
+	else
+		report PASS "guest.$name" "${secs}s"
+	fi
+}
+
+run_guest() {
+	local c running=0
+	mkdir -p "$OUT/guest"
+	for c in "${CASES[@]}"; do
+		eval "run_case $c" &
+		running=$((running + 1))
+		if [ "$running" -ge "$JOBS" ]; then
+			wait -n
+			running=$((running - 1))
+		fi
+	done
+	wait
+	for c in "${CASES[@]}"; do
+		eval "check_case $c"
+	done
+}
+
+case "$WHAT" in
+unit)  run_unit ;;
+guest) run_guest ;;
+all)   run_unit; run_guest ;;
+*)     echo "usage: $0 [unit|guest|all]" >&2; exit 2 ;;
+esac
+
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ] && [ "$pass" -gt 0 ]
