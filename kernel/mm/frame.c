@@ -49,6 +49,17 @@ static int overlaps(uint64_t a, uint64_t aend, uint64_t b, uint64_t bend)
 }
 
 /*
+ * The first frame boundary at or above a, or FRAME_NONE when that is past
+ * the top of the address space (rounding up would wrap to 0).
+ */
+static uint64_t frame_above(uint64_t a)
+{
+	if (a > FRAME_NONE - (FRAME_SIZE - 1))
+		return FRAME_NONE;
+	return ALIGN_UP(a, (uint64_t)FRAME_SIZE);
+}
+
+/*
  * Finds a frame-aligned place for len bytes inside usable memory below
  * limit that touches no other region and no reserved range. Returns its
  * address or FRAME_NONE.
@@ -61,7 +72,7 @@ static uint64_t place(const struct mem_region *regions, unsigned nregions,
 
 	for (r = 0; r < nregions; r++) {
 		uint64_t end = regions[r].base + regions[r].len;
-		uint64_t at = ALIGN_UP(regions[r].base, (uint64_t)FRAME_SIZE);
+		uint64_t at = frame_above(regions[r].base);
 		int moved = 1;
 
 		if (regions[r].type != MEM_USABLE)
@@ -74,13 +85,13 @@ static uint64_t place(const struct mem_region *regions, unsigned nregions,
 				uint64_t b = regions[i].base, e = b + regions[i].len;
 
 				if (regions[i].type != MEM_USABLE && overlaps(at, at + len, b, e)) {
-					at = ALIGN_UP(e, (uint64_t)FRAME_SIZE);
+					at = frame_above(e);
 					moved = 1;
 				}
 			}
 			for (i = 0; i < nreserved; i++) {
 				if (overlaps(at, at + len, reserved[i].base, reserved[i].end)) {
-					at = ALIGN_UP(reserved[i].end, (uint64_t)FRAME_SIZE);
+					at = frame_above(reserved[i].end);
 					moved = 1;
 				}
 			}
