@@ -36,7 +36,7 @@ KCFLAGS := -std=gnu11 -O2 -g $(WARN) $(KINC) \
 	-MMD -MP
 KLDFLAGS := -n -nostdlib -T linker.ld --build-id=sha1 -z max-page-size=0x1000 -z noexecstack
 
-KSRC_C := $(wildcard kernel/core/*.c kernel/lib/*.c kernel/mm/*.c \
+KSRC_C := $(wildcard kernel/core/*.c kernel/lib/*.c kernel/mm/*.c kernel/obj/*.c \
 	kernel/arch/x86_64/*.c kernel/platform/pc/*.c)
 KSRC_ASM := boot/entry.asm $(wildcard kernel/arch/x86_64/*.asm)
 KOBJ := $(KSRC_C:%.c=$(B)/%.o) $(KSRC_ASM:%.asm=$(B)/%.o)
@@ -48,7 +48,7 @@ $(B)/%.o: %.c
 
 $(B)/%.o: %.asm
 	@mkdir -p $(@D)
-	$(NASM) -f elf64 -g -MD $(@:.o=.d) -MP -o $@ $<
+	$(NASM) -f elf64 -g -I$(dir $<) -MD $(@:.o=.d) -MP -o $@ $<
 
 # The git revision is compiled into the banner: rebuild it when HEAD moves.
 $(B)/kernel/core/version.o: $(B)/git-rev
@@ -59,21 +59,57 @@ $(B)/git-rev: FORCE
 $(KERNEL): $(KOBJ) linker.ld
 	$(LD) $(KLDFLAGS) -o $@ $(KOBJ)
 
+# ---------------------------------------------------------------- user space
+# User code sees the kernel only through its ABI headers: $(B)/include holds
+# a link to kernel/include/abi and nothing else.
+UINC := -I$(B)/include -Ilibc/include
+UCFLAGS := -std=gnu11 -O2 -g $(WARN) $(UINC) -ffreestanding -fno-pic -fno-pie \
+	-fno-stack-protector -fno-asynchronous-unwind-tables -fno-omit-frame-pointer \
+	-mno-mmx -mno-sse -mno-sse2 -mno-80387 -MMD -MP
+ULDFLAGS := -nostdlib -static -T libc/user.ld -z max-page-size=0x1000 -z noexecstack
+
+LIBC_OBJ := $(patsubst %.c,$(B)/user/%.o,$(wildcard libc/src/*.c)) \
+	$(patsubst %.asm,$(B)/user/%.o,$(wildcard libc/arch/x86_64/*.asm))
+PROGRAMS := init
+PROGRAM_ELF := $(foreach p,$(PROGRAMS),$(B)/servers/$(p).elf)
+
+$(B)/include/abi:
+	@mkdir -p $(@D)
+	ln -sfn $(CURDIR)/kernel/include/abi $@
+
+$(B)/user/%.o: %.c | $(B)/include/abi
+	@mkdir -p $(@D)
+	$(CC) $(UCFLAGS) -c $< -o $@
+
+$(B)/user/%.o: %.asm
+	@mkdir -p $(@D)
+	$(NASM) -f elf64 -g -MD $(@:.o=.d) -MP -o $@ $<
+
+# One static ELF per program: servers/NAME/*.c plus libc.
+define program_rule
+$(B)/servers/$(1).elf: $(patsubst %.c,$(B)/user/%.o,$(wildcard servers/$(1)/*.c)) $(LIBC_OBJ) libc/user.ld
+	@mkdir -p $$(@D)
+	$(LD) $(ULDFLAGS) -o $$@ $$(filter %.o,$$^)
+endef
+$(foreach p,$(PROGRAMS),$(eval $(call program_rule,$(p))))
+
 # ---------------------------------------------------------------- images
 ISO := $(B)/mica.iso
 TEST_ISO := $(B)/test.iso
 
-$(ISO): $(KERNEL) boot/grub.cfg
+$(ISO): $(KERNEL) $(PROGRAM_ELF) boot/grub.cfg
 	@rm -rf $(B)/iso && mkdir -p $(B)/iso/boot/grub
 	cp $(KERNEL) $(B)/iso/boot/mica.elf
+	cp $(PROGRAM_ELF) $(B)/iso/boot/
 	cp boot/grub.cfg $(B)/iso/boot/grub/grub.cfg
 	grub-mkrescue -o $@ $(B)/iso 2>$(B)/grub-mkrescue.log || { cat $(B)/grub-mkrescue.log; exit 1; }
 
 # The test image: the same kernel, test modules, and a command line that
 # the harness extends through QEMU's SMBIOS serial number (tests/guest/).
-$(TEST_ISO): $(KERNEL) tests/guest/grub.cfg
+$(TEST_ISO): $(KERNEL) $(PROGRAM_ELF) tests/guest/grub.cfg
 	@rm -rf $(B)/test-iso && mkdir -p $(B)/test-iso/boot/grub
 	cp $(KERNEL) $(B)/test-iso/boot/mica.elf
+	cp $(PROGRAM_ELF) $(B)/test-iso/boot/
 	cp tests/guest/grub.cfg $(B)/test-iso/boot/grub/grub.cfg
 	head -c 5000 /dev/zero > $(B)/test-iso/boot/testmod-a
 	head -c 12345 /dev/zero > $(B)/test-iso/boot/testmod-b
@@ -129,4 +165,4 @@ unit-test:
 clean:
 	rm -rf $(B)
 
--include $(KOBJ:.o=.d)
+-include $(KOBJ:.o=.d) $(wildcard $(B)/user/*/*.d $(B)/user/*/*/*.d $(B)/user/*/*/*/*.d)

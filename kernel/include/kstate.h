@@ -7,5 +7,7 @@
 
 extern struct boot_info boot_info;
 extern struct frame_pool frame_pool;
+extern uint32_t kstate_ncpus;
+extern uint64_t tsc_hz;
 
 #endif

@@ -10,6 +10,7 @@
 ISO=build/mica.iso
 TEST_ISO=build/test.iso
 BOOT_OK='^mica: boot ok'
+INIT_UP='^init: hello from user mode'
 
 # Lines every successful boot prints.
 COMMON=(
@@ -23,6 +24,8 @@ COMMON=(
 	'^timer: tsc [0-9]+ kHz, lapic timer [0-9]+ kHz \(calibrated against the (HPET|PIT)\)$'
 	'^timer: 100 Hz tick running \([0-9]+ ticks seen\)$'
 	"$BOOT_OK\$"
+	"^root: starting 'init' \\(entry [0-9a-f]+, [0-9]+ segments\\)\$"
+	'^init: hello from user mode$'
 )
 
 # The configurations a user may boot: both chipsets, small and large
@@ -39,7 +42,7 @@ for fw in bios uefi; do
 				8G)   total='^mem: 81[0-9][0-9] MiB total, 81[0-9][0-9] MiB usable' ;;
 				esac
 				if [ "$smp" = 1 ]; then cpus='^acpi: 1 CPU, '; else cpus='^acpi: 4 CPUs, '; fi
-				case_add "boot-$fw-$machine-$mem-smp$smp" "$ISO" "$BOOT_OK" stopped \
+				case_add "boot-$fw-$machine-$mem-smp$smp" "$ISO" "$INIT_UP" stopped \
 					"${args[@]}" -- "${COMMON[@]}" "$total" "$cpus" \
 					'^framebuffer: [0-9]+x[0-9]+x32 at [0-9a-f]+, pitch [0-9]+, RGB$'
 			done
@@ -48,26 +51,27 @@ for fw in bios uefi; do
 done
 
 # The same kernel built by clang (make clang-iso).
-case_add boot-clang build/clang/mica.iso "$BOOT_OK" stopped -machine q35 -m 256M -- \
+case_add boot-clang build/clang/mica.iso "$INIT_UP" stopped -machine q35 -m 256M -- \
 	"${COMMON[@]}"
 
 # Boot modules are listed with their size and command line; the kernel
 # command line arrives whole.
-case_add modules "$TEST_ISO" "$BOOT_OK" stopped -machine q35 -m 256M -- \
+case_add modules "$TEST_ISO" "$INIT_UP" stopped -machine q35 -m 256M -- \
 	"${COMMON[@]}" \
 	"^boot: loader 'GRUB [^']*', command line 'mica.test ?'$" \
-	'^boot: 2 modules$' \
-	"^module 0: 'testmod-a first-arg second-arg' 5000 bytes at [0-9a-f]+$" \
-	"^module 1: 'testmod-b' 12345 bytes at [0-9a-f]+$"
+	'^boot: 3 modules$' \
+	"^module 0: 'init' [0-9]+ bytes at [0-9a-f]+$" \
+	"^module 1: 'testmod-a first-arg second-arg' 5000 bytes at [0-9a-f]+$" \
+	"^module 2: 'testmod-b' 12345 bytes at [0-9a-f]+$"
 
 # A CPU without the optional features (no SMEP, SMAP, 1 GiB pages, XSAVE,
 # PCID, x2APIC, NX) boots with its fallbacks, and says what it lacks.
-case_add cpu-minimal "$ISO" "$BOOT_OK" stopped -machine pc -m 256M -cpu qemu64,-nx -- \
+case_add cpu-minimal "$ISO" "$INIT_UP" stopped -machine pc -m 256M -cpu qemu64,-nx -- \
 	"${COMMON[@]}" \
 	'^cpu: pcid=no invpcid=no smep=no smap=no tsc-deadline=no x2apic=no xsave=no nx=no 1g-pages=no '
 
 # Without an HPET the timer is calibrated against the PIT.
-case_add no-hpet "$ISO" "$BOOT_OK" stopped -machine pc,hpet=off -m 256M -- \
+case_add no-hpet "$ISO" "$INIT_UP" stopped -machine pc,hpet=off -m 256M -- \
 	"${COMMON[@]}" '^acpi: .*, HPET no$' '\(calibrated against the PIT\)$'
 
 # Deliberate kernel exceptions: a register dump, the fault details, a

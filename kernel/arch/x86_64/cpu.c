@@ -9,6 +9,7 @@
 #include <arch/cpufeature.h>
 
 struct cpu_info cpu_info;
+extern uint8_t cpu_smap_enabled;
 
 void cpu_identify(void)
 {
@@ -83,8 +84,10 @@ void cpu_enable_protections(void)
 	cr4 |= CR4_PGE | CR4_OSFXSR | CR4_OSXMMEXCPT;
 	if (cpu_info.smep)
 		cr4 |= CR4_SMEP;
-	if (cpu_info.smap)
+	if (cpu_info.smap) {
 		cr4 |= CR4_SMAP;
+		cpu_smap_enabled = 1;
+	}
 	write_cr4(cr4);
 }
 

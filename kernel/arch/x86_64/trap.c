@@ -1,8 +1,9 @@
 /*
  * Trap dispatch. Interrupts go to the handler installed for their vector.
- * An exception in the kernel is a kernel bug: it gets a full register dump,
- * the faulting address and a backtrace on the debug console, then PANIC.
- * (Exceptions from user mode arrive with threads, in the kernel core.)
+ * An exception in the kernel is a kernel bug (but for a fault inside a
+ * checked user copy): it gets a full register dump, the faulting address
+ * and a backtrace on the debug console, then PANIC. An exception in user
+ * mode stops the thread and is reported.
  */
 #include <klib.h>
 #include <console.h>
@@ -11,8 +12,11 @@
 #include <arch/gdt.h>
 #include <arch/memlayout.h>
 #include <arch/trap.h>
+#include <obj/thread.h>
 
 #define BACKTRACE_MAX 16
+
+extern const char uaccess_copy_insn[], uaccess_copy_fixup[];
 
 static trap_handler_fn handlers[256];
 static volatile int in_fatal;           /* a fault while reporting one */
@@ -100,10 +104,24 @@ static noreturn void kernel_exception(struct trap_frame *tf)
 	      exception_names[tf->vector], tf->rip);
 }
 
+/* A user exception: until IPC delivers it to a handler, the thread stops. */
+static noreturn void user_exception(struct trap_frame *tf)
+{
+	thread_fault_stop(exception_names[tf->vector], tf->vector == 14 ? read_cr2() : 0);
+}
+
 void trap_dispatch(struct trap_frame *tf)
 {
-	if (tf->vector < 32)
+	if (tf->vector < 32) {
+		if (tf->cs & 3)
+			user_exception(tf);
+		/* A user page missing under a checked copy: the copy fails. */
+		if (tf->vector == 14 && tf->rip == (uint64_t)uaccess_copy_insn) {
+			tf->rip = (uint64_t)uaccess_copy_fixup;
+			return;
+		}
 		kernel_exception(tf);
+	}
 	if (handlers[tf->vector])
 		handlers[tf->vector](tf);
 	/* Otherwise spurious: the PIC lines are masked and nothing else routes here. */

@@ -4,10 +4,13 @@
 ; for vectors without one) and the vector number, then trap_common pushes
 ; the general registers to complete a struct trap_frame (arch/trap.h).
 
+%include "frame.inc"
+
 bits 64
 section .text
 
 extern trap_dispatch
+extern return_to_user
 
 %macro STUB 1
 trap_stub_%1:
@@ -27,49 +30,28 @@ trap_stub_%1:
 %assign v v + 1
 %endrep
 
+; From user mode the CPU has pushed the frame at TSS.RSP0, which is the
+; end of the current thread's saved registers (percpu.h), so the whole
+; trap_frame lands in the thread control block. The handler then runs on
+; the per-CPU kernel stack and leaves through return_to_user, which may
+; resume another thread. From kernel mode (the idle loop, a kernel bug)
+; the frame is on the kernel stack and iretq resumes the kernel.
 trap_common:
-	; Entering from user mode: switch GS to the kernel's per-CPU base.
 	test byte [rsp + 3 * 8], 3      ; CS, above vector and error
 	jz .from_kernel
 	swapgs
+	PUSH_GPRS
+	cld
+	mov rdi, rsp
+	mov rsp, [gs:PERCPU_KSTACK_TOP]
+	call trap_dispatch
+	jmp return_to_user
 .from_kernel:
-	push rax
-	push rbx
-	push rcx
-	push rdx
-	push rsi
-	push rdi
-	push rbp
-	push r8
-	push r9
-	push r10
-	push r11
-	push r12
-	push r13
-	push r14
-	push r15
+	PUSH_GPRS
 	cld
 	mov rdi, rsp
 	call trap_dispatch
-	pop r15
-	pop r14
-	pop r13
-	pop r12
-	pop r11
-	pop r10
-	pop r9
-	pop r8
-	pop rbp
-	pop rdi
-	pop rsi
-	pop rdx
-	pop rcx
-	pop rbx
-	pop rax
-	test byte [rsp + 3 * 8], 3
-	jz .to_kernel
-	swapgs
-.to_kernel:
+	POP_GPRS
 	add rsp, 16                     ; vector and error code
 	iretq
 

@@ -8,12 +8,14 @@
 #include <kstate.h>
 #include <panic.h>
 #include <physmem.h>
+#include <root_task.h>
 #include <version.h>
 #include <arch/cpu.h>
 #include <arch/cpufeature.h>
 #include <arch/gdt.h>
 #include <arch/memlayout.h>
 #include <arch/paging.h>
+#include <arch/percpu.h>
 #include <arch/selftest.h>
 #include <arch/trap.h>
 #include <pc/acpi.h>
@@ -137,6 +139,7 @@ void kmain(uint32_t magic, uint64_t info_phys)
 	cpu_identify();
 	cpu_print_info();
 	cpu_enable_protections();
+	percpu_init_boot();
 
 	parse_boot_info(magic, info_phys);
 	nreserved = reserved_ranges(reserved);
@@ -149,10 +152,10 @@ void kmain(uint32_t magic, uint64_t info_phys)
 	print_modules();
 	print_framebuffer();
 
-	if (acpi_init(&boot_info))
+	if (acpi_init(&boot_info) && acpi_info.ncpus > 0) {
 		print_acpi();
-	else
-		acpi_info.ncpus = 1;    /* what runs this code */
+		kstate_ncpus = acpi_info.ncpus;
+	}
 	start_interrupts();
 
 	fault = cmdline_find(boot_info.cmdline, "mica.test.fault");
@@ -164,6 +167,6 @@ void kmain(uint32_t magic, uint64_t info_phys)
 		cpu_halt();
 	kprintf("timer: %u Hz tick running (%lu ticks seen)\n", TIMER_HZ, timer_ticks);
 	kprintf("mica: boot ok\n");
-	for (;;)
-		cpu_idle();
+	irq_disable();
+	root_task_start(&boot_info);
 }

@@ -4,6 +4,7 @@
  * a clock of known frequency; the TSC is measured in the same window.
  */
 #include <console.h>
+#include <kstate.h>
 #include <panic.h>
 #include <arch/cpu.h>
 #include <arch/trap.h>
@@ -13,7 +14,6 @@
 
 #define CALIBRATE_US 10000u
 
-uint64_t tsc_hz;
 uint64_t lapic_timer_hz;
 volatile uint64_t timer_ticks;
 

@@ -6,7 +6,6 @@
 
 #define TIMER_HZ 100
 
-extern uint64_t tsc_hz;         /* TSC ticks per second */
 extern uint64_t lapic_timer_hz; /* local APIC timer ticks per second */
 extern volatile uint64_t timer_ticks;
 

@@ -1,0 +1,39 @@
+/*
+ * User address spaces: one PML4 per task whose upper half is the kernel's
+ * (shared page tables, copied PML4 entries) and whose lower half maps the
+ * task's pages. Page tables are kernel memory, charged to a quota.
+ */
+#ifndef ARCH_VSPACE_H
+#define ARCH_VSPACE_H
+
+#include <stdint.h>
+#include <kmem.h>
+
+#define VM_READ   1u
+#define VM_WRITE  2u
+#define VM_EXEC   4u
+
+#define PAGE_SIZE 4096ull
+
+struct vspace {
+	uint64_t pml4;          /* physical */
+};
+
+/* Creates an empty user half. E_OK or E_NOMEM. */
+int vspace_init(struct vspace *vs, struct quota *q);
+
+/* Frees every user page table (not the frames they map) and the PML4. */
+void vspace_destroy(struct vspace *vs, struct quota *q);
+
+/*
+ * Maps the frame at pa at user address va (both page-aligned, va below
+ * USER_END) with perms (VM_*; read is implied). Replaces an existing
+ * mapping. E_OK or E_NOMEM (a page table could not be charged).
+ */
+int vspace_map(struct vspace *vs, uint64_t va, uint64_t pa, unsigned perms,
+	       struct quota *q);
+
+/* Switches this CPU to vs. */
+void vspace_activate(const struct vspace *vs);
+
+#endif

@@ -1,0 +1,30 @@
+/* Capability types and rights, as user space names them. */
+#ifndef ABI_CAP_H
+#define ABI_CAP_H
+
+enum mica_cap_type {
+	CAP_NULL = 0,
+	CAP_TASK,
+	CAP_THREAD,
+	CAP_ENDPOINT,
+	CAP_NOTIFICATION,
+	CAP_IRQ,
+	CAP_IOPORT,
+	CAP_DEBUG_CONSOLE,
+	CAP_NTYPES
+};
+
+/* Rights: an operation names the ones it needs (docs/abi.md). */
+#define RIGHT_READ    (1u << 0)   /* read state; receive on an endpoint */
+#define RIGHT_WRITE   (1u << 1)   /* change state; send on an endpoint */
+#define RIGHT_GRANT   (1u << 2)   /* send capabilities and mappings along */
+#define RIGHT_CONTROL (1u << 3)   /* create in, start, stop, destroy */
+#define RIGHTS_ALL    0xFu
+
+/* Slots every task finds filled at entry, and the root task's extras. */
+#define SLOT_SELF_TASK     0    /* its own task */
+#define SLOT_SELF_THREAD   1    /* its first thread */
+#define SLOT_DEBUG_CONSOLE 2    /* root task: the kernel debug console */
+#define ROOT_CAP_SLOTS     64   /* size of the root task's table */
+
+#endif

@@ -1,0 +1,45 @@
+/*
+ * Capabilities and capability tables. A task's table is an array of slots
+ * indexed by small integers; a slot names a kernel object with rights and
+ * a badge. Slots derived from one another are linked in the derivation
+ * tree (mdb.h), so revocation can find every copy.
+ */
+#ifndef OBJ_CAP_H
+#define OBJ_CAP_H
+
+#include <stdint.h>
+#include <kmem.h>
+#include <mdb.h>
+#include <abi/cap.h>
+
+struct cap {
+	void *obj;              /* the object; NULL in an empty slot */
+	uint64_t badge;         /* chosen by whoever minted it; 0: none */
+	uint8_t type;           /* enum mica_cap_type */
+	uint8_t rights;         /* RIGHT_* */
+	struct mdb_node mdb;    /* derivation: parent is what it was copied from */
+};
+
+struct cspace {
+	struct cap *slots;
+	uint32_t nslots;
+	uint32_t npages;        /* kernel pages holding slots */
+};
+
+/* Allocates a table of nslots empty slots, charged to q. E_OK, E_INVAL, E_NOMEM. */
+int cspace_init(struct cspace *cs, uint32_t nslots, struct quota *q);
+void cspace_destroy(struct cspace *cs, struct quota *q);
+
+/*
+ * Decodes capability index idx of cs: it must be in range, full, of type
+ * type (CAP_NULL: any) and hold every right in rights. Returns E_OK with
+ * *out set, or E_CAP_RANGE, E_CAP_EMPTY, E_CAP_TYPE, E_CAP_RIGHTS.
+ */
+int cap_lookup(const struct cspace *cs, uint64_t idx, unsigned type, unsigned rights,
+	       struct cap **out);
+
+/* Fills the empty slot idx with an original (underived) capability. */
+void cap_install(struct cspace *cs, uint32_t idx, unsigned type, void *obj,
+		 unsigned rights, uint64_t badge);
+
+#endif

@@ -1,0 +1,21 @@
+/*
+ * System-call dispatch: one table indexed by the number in the saved
+ * frame, bounds-checked. Handlers decode (check every argument, change
+ * nothing) and then invoke; they return the abi/errno.h code for RAX.
+ */
+#ifndef SYSCALL_H
+#define SYSCALL_H
+
+#include <stdint.h>
+#include <arch/syscall_args.h>
+
+typedef int (*syscall_fn)(struct trap_frame *f);
+
+/* Called by the entry code with the current thread's saved registers. */
+void syscall_dispatch(struct trap_frame *f);
+
+int sys_null(struct trap_frame *f);
+int sys_debug_write(struct trap_frame *f);
+int sys_thread_stop(struct trap_frame *f);
+
+#endif
