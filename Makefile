@@ -17,8 +17,10 @@ LD ?= ld
 NASM ?= nasm
 HOSTCC ?= $(CC)
 
-# Install what is missing on a fresh Debian machine, once per make run.
-DEPS_STAMP := $(shell sh tools/deps.sh >&2 && echo ok)
+# Install what is missing on a fresh Debian machine, once per make run
+# (gdb too when the goal is `make gdb`).
+DEPS_EXTRA := $(MICA_EXTRA_PKGS) $(if $(filter gdb,$(MAKECMDGOALS)),gdb)
+DEPS_STAMP := $(shell MICA_EXTRA_PKGS='$(strip $(DEPS_EXTRA))' sh tools/deps.sh >&2 && echo ok)
 ifneq ($(DEPS_STAMP),ok)
 $(error tools/deps.sh could not install the build dependencies)
 endif

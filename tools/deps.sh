@@ -5,7 +5,9 @@
 set -e
 
 PKGS="gcc clang make binutils nasm qemu-system-x86 xorriso grub-pc-bin grub-efi-amd64-bin grub-common mtools ovmf"
-[ -n "$MICA_EXTRA_PKGS" ] && PKGS="$PKGS $MICA_EXTRA_PKGS"
+# The QEMU window needs the GUI build, only worth installing with a display.
+[ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ] && PKGS="$PKGS qemu-system-gui"
+[ -n "${MICA_EXTRA_PKGS:-}" ] && PKGS="$PKGS $MICA_EXTRA_PKGS"
 
 missing=""
 for p in $PKGS; do

@@ -22,7 +22,7 @@ int strncmp(const char *a, const char *b, size_t n);
 /*
  * printf-style formatting into buf (always NUL-terminated when size > 0).
  * Supports %% %c %s %d %i %u %x %X %p with flags '-' '0', width, '.prec'
- * for strings, and the length modifiers hh h l ll z. Returns the length the
+ * and '.*' for strings, and the length modifiers hh h l ll z. Returns the length the
  * full output would have had.
  */
 int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap);
@@ -34,5 +34,8 @@ int snprintf(char *buf, size_t size, const char *fmt, ...) printf_like(3, 4);
  * "" for a bare key, or NULL when the key is absent.
  */
 const char *cmdline_find(const char *cmdline, const char *key);
+
+/* The length of the value cmdline_find() returned: up to a space or the end. */
+size_t cmdline_value_len(const char *value);
 
 #endif

@@ -20,3 +20,12 @@ const char *cmdline_find(const char *cmdline, const char *key)
 	}
 	return NULL;
 }
+
+size_t cmdline_value_len(const char *value)
+{
+	size_t n = 0;
+
+	while (value[n] && value[n] != ' ')
+		n++;
+	return n;
+}

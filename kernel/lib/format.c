@@ -110,9 +110,13 @@ int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap_in)
 			*(*fmt == '-' ? &sp.left : &sp.zero) = 1;
 		for (; *fmt >= '0' && *fmt <= '9'; fmt++)
 			sp.width = sp.width * 10 + (*fmt - '0');
-		if (*fmt == '.')
+		if (*fmt == '.' && fmt[1] == '*') {
+			sp.prec = va_arg(ap, int);
+			fmt += 2;
+		} else if (*fmt == '.') {
 			for (sp.prec = 0, fmt++; *fmt >= '0' && *fmt <= '9'; fmt++)
 				sp.prec = sp.prec * 10 + (*fmt - '0');
+		}
 		for (; *fmt == 'h'; fmt++)
 			lng--;
 		for (; *fmt == 'l' || *fmt == 'z'; fmt++)

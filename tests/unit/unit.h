@@ -52,6 +52,9 @@ int main(void)
 {
 	int failed = 0;
 
+	/* A sanitizer report ends the program without flushing stdio; the
+	 * lines before it must still reach the log. */
+	setvbuf(stdout, NULL, _IOLBF, 0);
 	for (int i = 0; i < unit_ntests; i++) {
 		unit_current = unit_tests[i].name;
 		unit_failed_now = 0;

@@ -49,7 +49,7 @@ static uint64_t table_alloc(void)
 
 	if (pa == FRAME_NONE)
 		panic("paging: out of memory for kernel page tables");
-	if (!kernel_pml4 && pa >= BOOT_DIRECT_LIMIT)
+	if (!direct_map_end && pa >= BOOT_DIRECT_LIMIT)
 		panic("paging: early page table above the boot direct map");
 	memset(phys_to_virt(pa), 0, SZ_4K);
 	return pa;
@@ -97,13 +97,14 @@ void paging_init(uint64_t direct_end)
 {
 	uint64_t page = cpu_info.pdpe1gb ? SZ_1G : SZ_2M;
 
+	uint64_t end = ALIGN_UP(direct_end, page);
+
 	nx_bit = cpu_info.nx ? PTE_NX : 0;
-	direct_map_end = ALIGN_UP(direct_end, page);
-	if (direct_map_end > DIRECT_MAP_MAX)
-		direct_map_end = DIRECT_MAP_MAX;
+	if (end > DIRECT_MAP_MAX)
+		end = DIRECT_MAP_MAX;
 
 	kernel_pml4 = phys_to_virt(table_alloc());
-	map_range(DIRECT_MAP_BASE, 0, direct_map_end, page, PTE_W | PTE_G | nx_bit);
+	map_range(DIRECT_MAP_BASE, 0, end, page, PTE_W | PTE_G | nx_bit);
 	map_image_section(kernel_text_start, kernel_text_end, 0);
 	map_image_section(kernel_rodata_start, kernel_rodata_end, nx_bit);
 	map_image_section(kernel_data_start, kernel_data_end, PTE_W | nx_bit);
@@ -111,6 +112,8 @@ void paging_init(uint64_t direct_end)
 	 * address spaces can share the kernel half by copying PML4[256..511]. */
 	kernel_pml4[(DEVICE_MAP_BASE >> 39) & 511] = table_alloc() | PTE_P | PTE_W;
 	write_cr3(virt_to_phys(kernel_pml4));
+	/* From here on every frame has a kernel address, not just those below 4 GiB. */
+	direct_map_end = end;
 }
 
 volatile void *paging_map_device(uint64_t phys, uint64_t size)
