@@ -74,6 +74,7 @@ LIBC_OBJ := $(patsubst %.c,$(B)/user/%.o,$(wildcard libc/src/*.c)) \
 	$(patsubst %.asm,$(B)/user/%.o,$(wildcard libc/arch/x86_64/*.asm))
 PROGRAMS := init
 PROGRAM_ELF := $(foreach p,$(PROGRAMS),$(B)/servers/$(p).elf)
+ABI_ELF := $(B)/tests/abi.elf
 
 $(B)/include/abi:
 	@mkdir -p $(@D)
@@ -87,13 +88,14 @@ $(B)/user/%.o: %.asm
 	@mkdir -p $(@D)
 	$(NASM) -f elf64 -g -MD $(@:.o=.d) -MP -o $@ $<
 
-# One static ELF per program: servers/NAME/*.c plus libc.
+# One static ELF per program: DIR/*.c plus libc.
 define program_rule
-$(B)/servers/$(1).elf: $(patsubst %.c,$(B)/user/%.o,$(wildcard servers/$(1)/*.c)) $(LIBC_OBJ) libc/user.ld
+$(1): $(patsubst %.c,$(B)/user/%.o,$(wildcard $(2)/*.c)) $(LIBC_OBJ) libc/user.ld
 	@mkdir -p $$(@D)
 	$(LD) $(ULDFLAGS) -o $$@ $$(filter %.o,$$^)
 endef
-$(foreach p,$(PROGRAMS),$(eval $(call program_rule,$(p))))
+$(foreach p,$(PROGRAMS),$(eval $(call program_rule,$(B)/servers/$(p).elf,servers/$(p))))
+$(eval $(call program_rule,$(ABI_ELF),tests/abi))
 
 # ---------------------------------------------------------------- images
 ISO := $(B)/mica.iso
@@ -116,6 +118,15 @@ $(TEST_ISO): $(KERNEL) $(PROGRAM_ELF) tests/guest/grub.cfg
 	head -c 5000 /dev/zero > $(B)/test-iso/boot/testmod-a
 	head -c 12345 /dev/zero > $(B)/test-iso/boot/testmod-b
 	grub-mkrescue -o $@ $(B)/test-iso 2>$(B)/grub-mkrescue.log || { cat $(B)/grub-mkrescue.log; exit 1; }
+
+# The kernel ABI suite as the root task (tests/abi/).
+ABI_ISO := $(B)/abi.iso
+$(ABI_ISO): $(KERNEL) $(ABI_ELF) tests/abi/grub.cfg
+	@rm -rf $(B)/abi-iso && mkdir -p $(B)/abi-iso/boot/grub
+	cp $(KERNEL) $(B)/abi-iso/boot/mica.elf
+	cp $(ABI_ELF) $(B)/abi-iso/boot/abi.elf
+	cp tests/abi/grub.cfg $(B)/abi-iso/boot/grub/grub.cfg
+	grub-mkrescue -o $@ $(B)/abi-iso 2>$(B)/grub-mkrescue.log || { cat $(B)/grub-mkrescue.log; exit 1; }
 
 # ---------------------------------------------------------------- QEMU
 # KVM only where the host has real hardware virtualisation: our own
@@ -158,7 +169,7 @@ gdb: $(ISO)
 	$(QEMU) -nographic -s -S -cdrom $(ISO)
 
 # The suite also boots a clang-built kernel: both compilers must stay clean.
-test: $(ISO) $(TEST_ISO) clang-iso
+test: $(ISO) $(TEST_ISO) $(ABI_ISO) clang-iso
 	@CC='$(HOSTCC)' ACCEL='$(ACCEL)' OVMF='$(OVMF)' bash tests/run.sh
 
 unit-test:

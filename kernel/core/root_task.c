@@ -35,6 +35,9 @@
 
 extern struct debug_console debug_console;
 
+/* The root task's quota: the top of every chain of quotas. */
+static struct quota root_quota;
+
 /* Maps fresh zeroed user frames over [va, va + len) with perms. */
 static int map_zeroed(struct task *t, uint64_t va, uint64_t len, unsigned perms)
 {
@@ -45,7 +48,7 @@ static int map_zeroed(struct task *t, uint64_t va, uint64_t len, unsigned perms)
 		if (pa == FRAME_NONE)
 			return E_NOMEM;
 		memset(phys_to_virt(pa), 0, PAGE_SIZE);
-		if ((err = vspace_map(&t->vspace, va + off, pa, perms, &t->quota)) != E_OK)
+		if ((err = vspace_map(&t->vspace, va + off, pa, perms, t->quota)) != E_OK)
 			return err;
 	}
 	return E_OK;
@@ -131,7 +134,7 @@ static int map_kip(struct task *t)
 
 	for (uint64_t off = 0; off < KIP_SIZE; off += PAGE_SIZE)
 		if ((err = vspace_map(&t->vspace, ROOT_KIP + off, pa + off, VM_READ,
-				      &t->quota)) != E_OK)
+				      t->quota)) != E_OK)
 			return err;
 	return E_OK;
 }
@@ -144,7 +147,8 @@ static int build(const struct boot_info *bi, const struct elf_image *elf, struct
 	int err;
 
 	/* sigma0 owns all memory, so its kernel-memory quota is all of it. */
-	err = task_create(NULL, frame_pool.nfree * FRAME_SIZE, ROOT_CAP_SLOTS, "init", &task);
+	root_quota.limit = frame_pool.nfree * FRAME_SIZE;
+	err = task_create(&root_quota, ROOT_CAP_SLOTS, "init", &task);
 	if (err != E_OK)
 		return err;
 	if ((err = load_elf(task, phys_to_virt(m->start), elf)) != E_OK ||

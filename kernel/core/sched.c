@@ -1,12 +1,16 @@
 /*
  * Ready queues and the scheduling decision. Queues are circular doubly
  * linked lists through the thread control blocks; bit p of ready_bitmap
- * is set while queue p is non-empty.
+ * is set while queue p is non-empty. The running thread stays at the
+ * head of its queue; its turn ends when its slice runs out or it yields,
+ * and the head moves on.
  */
 #include <stdint.h>
 #include <kstate.h>
 #include <panic.h>
 #include <sched.h>
+#include <syscall.h>
+#include <abi/errno.h>
 #include <obj/thread.h>
 #include <arch/idle.h>
 
@@ -61,7 +65,33 @@ void schedule(void)
 
 	if (!t)
 		arch_idle();
-	/* Round-robin: the next pick at this priority is the one after t. */
-	ready[t->priority] = t->rq_next;
 	thread_run(t);
+}
+
+/* Ends t's turn: the next thread of its priority goes first, t refills. */
+static void sched_rotate(struct thread *t)
+{
+	if (ready[t->priority] == t)
+		ready[t->priority] = t->rq_next;
+	t->slice_left = t->slice;
+}
+
+void sched_tick(void)
+{
+	struct thread *t = thread_current();
+
+	if (!t || --t->slice_left > 0)
+		return;
+	sched_rotate(t);
+	schedule();
+}
+
+/* SYS_YIELD(): E_OK, after every other ready thread of the same priority had a turn. */
+int sys_yield(struct trap_frame *f)
+{
+	struct thread *t = thread_current();
+
+	sys_set_error(f, E_OK);
+	sched_rotate(t);
+	schedule();
 }

@@ -7,17 +7,33 @@
 #ifndef KMEM_H
 #define KMEM_H
 
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <frame.h>
 
+/*
+ * A quota outlives its task for as long as kernel memory is charged to it
+ * (an endpoint a dead task created may live on in another task): the task
+ * orphans it, and the last release frees it and returns its limit to the
+ * parent quota.
+ */
 struct quota {
 	uint64_t limit;         /* bytes this task may cause the kernel to hold */
 	uint64_t used;
+	struct quota *parent;   /* where limit (and this struct) is charged; NULL: root */
+	bool orphan;            /* its task is gone */
 };
 
 /* Charges bytes to q. Returns E_OK, or E_NOMEM past the limit. */
 int quota_charge(struct quota *q, uint64_t bytes);
 void quota_release(struct quota *q, uint64_t bytes);
+
+/* A new quota of limit bytes charged to parent. NULL: E_NOMEM. */
+struct quota *quota_create(struct quota *parent, uint64_t limit);
+
+/* Its task is gone: freed now or with its last charge. */
+void quota_orphan(struct quota *q);
 
 /*
  * A zeroed frame of kernel memory charged to q: its physical address, or
@@ -25,5 +41,20 @@ void quota_release(struct quota *q, uint64_t bytes);
  */
 uint64_t kmem_page_alloc(struct quota *q);
 void kmem_page_free(struct quota *q, uint64_t phys);
+
+#define KMEM_OBJ_MAX 2048
+
+/*
+ * A zeroed kernel object of size bytes (at most KMEM_OBJ_MAX), charged to
+ * q by its size class; NULL when the quota or memory is exhausted.
+ * kmem_free takes the same size back.
+ */
+void *kmem_alloc(struct quota *q, size_t size);
+void kmem_free(struct quota *q, void *obj, size_t size);
+
+/* What kmem_alloc charges for size bytes; and a free that charges nobody
+ * (for the quota code, which settles its accounts itself). */
+uint64_t kmem_class_bytes(size_t size);
+void kmem_free_uncharged(void *obj, size_t size);
 
 #endif

@@ -20,4 +20,8 @@ void sched_dequeue(struct thread *t);
 /* Runs the highest-priority ready thread, or idles until there is one. */
 noreturn void schedule(void);
 
+/* A timer tick: charges the running thread, and ends its turn when its
+ * slice is used up. Interrupts off; the tick is acknowledged already. */
+void sched_tick(void);
+
 #endif

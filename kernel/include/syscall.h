@@ -16,6 +16,22 @@ void syscall_dispatch(struct trap_frame *f);
 
 int sys_null(struct trap_frame *f);
 int sys_debug_write(struct trap_frame *f);
+int sys_yield(struct trap_frame *f);
+int sys_kernel_info(struct trap_frame *f);
+int sys_cap_copy(struct trap_frame *f);
+int sys_cap_mint(struct trap_frame *f);
+int sys_cap_move(struct trap_frame *f);
+int sys_cap_delete(struct trap_frame *f);
+int sys_cap_revoke(struct trap_frame *f);
+int sys_cap_info(struct trap_frame *f);
+int sys_task_create(struct trap_frame *f);
+int sys_thread_create(struct trap_frame *f);
+int sys_endpoint_create(struct trap_frame *f);
+int sys_notification_create(struct trap_frame *f);
+int sys_thread_config(struct trap_frame *f);
+int sys_thread_start(struct trap_frame *f);
 int sys_thread_stop(struct trap_frame *f);
+int sys_thread_read_regs(struct trap_frame *f);
+int sys_thread_write_regs(struct trap_frame *f);
 
 #endif

@@ -6,20 +6,6 @@
 #include <abi/errno.h>
 #include <arch/memlayout.h>
 
-int quota_charge(struct quota *q, uint64_t bytes)
-{
-	if (bytes > q->limit - q->used)
-		return E_NOMEM;
-	q->used += bytes;
-	return E_OK;
-}
-
-void quota_release(struct quota *q, uint64_t bytes)
-{
-	assert(bytes <= q->used);
-	q->used -= bytes;
-}
-
 uint64_t kmem_page_alloc(struct quota *q)
 {
 	uint64_t pa;

@@ -1,33 +1,28 @@
-/* Task objects: creation, with the quota carved out of the creator's. */
+/* Task objects: creation, and teardown when the last capability goes. */
 #include <klib.h>
 #include <kstate.h>
+#include <syscall.h>
 #include <abi/errno.h>
+#include <obj/cap.h>
+#include <obj/thread.h>
 #include <arch/memlayout.h>
 #include <obj/task.h>
 
 static uint32_t next_task_id = 1;
 
-int task_create(struct quota *parent, uint64_t limit, uint32_t nslots, const char *name,
-		struct task **out)
+int task_create(struct quota *q, uint32_t nslots, const char *name, struct task **out)
 {
-	struct quota q = { .limit = limit };
+	uint64_t pa = kmem_page_alloc(q);
 	struct task *t;
-	uint64_t pa;
 	int err;
 
-	if (parent && (err = quota_charge(parent, limit)) != E_OK)
-		return err;
-	pa = kmem_page_alloc(&q);
-	if (pa == FRAME_NONE) {
-		err = E_NOMEM;
-		goto fail_quota;
-	}
+	if (pa == FRAME_NONE)
+		return E_NOMEM;
 	t = phys_to_virt(pa);
-	t->quota = q;
-	t->parent_quota = parent;
-	if ((err = vspace_init(&t->vspace, &t->quota)) != E_OK)
+	t->quota = t->hdr.quota = q;
+	if ((err = vspace_init(&t->vspace, q)) != E_OK)
 		goto fail_task;
-	if ((err = cspace_init(&t->cspace, nslots, &t->quota)) != E_OK)
+	if ((err = cspace_init(&t->cspace, nslots, q)) != E_OK)
 		goto fail_vspace;
 	t->id = next_task_id++;
 	snprintf(t->name, sizeof t->name, "%s", name);
@@ -35,12 +30,64 @@ int task_create(struct quota *parent, uint64_t limit, uint32_t nslots, const cha
 	return E_OK;
 
 fail_vspace:
-	vspace_destroy(&t->vspace, &t->quota);
+	vspace_destroy(&t->vspace, q);
 fail_task:
-	q = t->quota;
-	kmem_page_free(&q, pa);
-fail_quota:
-	if (parent)
-		quota_release(parent, limit);
+	kmem_page_free(q, pa);
 	return err;
+}
+
+struct task *task_reap_list;
+
+void task_destroy(struct task *t)
+{
+	t->reap_next = task_reap_list;
+	task_reap_list = t;
+}
+
+void task_reap(void)
+{
+	while (task_reap_list) {
+		struct task *t = task_reap_list;
+		struct quota *q = t->quota;
+
+		task_reap_list = t->reap_next;
+		while (t->threads)
+			thread_kill(t->threads);
+		for (uint32_t i = 0; i < t->cspace.nslots; i++)
+			if (t->cspace.slots[i].obj)
+				cap_delete(&t->cspace.slots[i]);
+		cspace_destroy(&t->cspace, q);
+		vspace_destroy(&t->vspace, q);
+		kmem_page_free(q, virt_to_phys(t));
+		quota_orphan(q);
+	}
+}
+
+/*
+ * SYS_TASK_CREATE(task, slot, quota, nslots): a new task whose quota of
+ * quota bytes is charged to task's, with an empty address space and an
+ * empty table of nslots; its capability in the caller's empty slot.
+ */
+int sys_task_create(struct trap_frame *f)
+{
+	struct cspace *cs = &thread_current()->task->cspace;
+	struct quota *q;
+	struct cap *cap;
+	struct task *t;
+	int err;
+
+	if ((err = cap_lookup(cs, sys_arg0(f), CAP_TASK, RIGHT_CONTROL, &cap)) != E_OK ||
+	    (err = cap_slot_free(cs, sys_arg1(f))) != E_OK)
+		return err;
+	if (sys_arg3(f) == 0 || sys_arg3(f) > UINT32_MAX)
+		return E_INVAL;
+	q = quota_create(((struct task *)cap->obj)->quota, sys_arg2(f));
+	if (!q)
+		return E_NOMEM;
+	if ((err = task_create(q, (uint32_t)sys_arg3(f), "task", &t)) != E_OK) {
+		quota_orphan(q);
+		return err;
+	}
+	cap_install(cs, (uint32_t)sys_arg1(f), CAP_TASK, t, RIGHTS_ALL, 0);
+	return E_OK;
 }

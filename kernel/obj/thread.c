@@ -1,10 +1,12 @@
-/* Thread objects: creation, and stopping a thread that faulted. */
+/* Thread objects: creation, control, faults, death. */
 #include <klib.h>
 #include <console.h>
 #include <sched.h>
 #include <syscall.h>
 #include <abi/cap.h>
+#include <uaccess.h>
 #include <abi/errno.h>
+#include <abi/regs.h>
 #include <arch/memlayout.h>
 #include <obj/task.h>
 #include <obj/thread.h>
@@ -15,15 +17,19 @@ static uint32_t next_thread_id = 1;
 
 int thread_create(struct task *task, struct thread **out)
 {
-	uint64_t pa = kmem_page_alloc(&task->quota);
+	uint64_t pa = kmem_page_alloc(task->quota);
 	struct thread *t;
 
 	if (pa == FRAME_NONE)
 		return E_NOMEM;
 	t = phys_to_virt(pa);
+	t->hdr.quota = task->quota;
 	t->task = task;
 	t->state = THREAD_INACTIVE;
+	t->slice = t->slice_left = THREAD_SLICE_TICKS;
 	t->id = next_thread_id++;
+	t->task_next = task->threads;
+	task->threads = t;
 	*out = t;
 	return E_OK;
 }
@@ -36,29 +42,164 @@ void thread_fault_stop(const char *what, uint64_t addr)
 		t->task->id, t->task->name, t->id, what, addr, t->regs.rip);
 	t->state = THREAD_STOPPED;
 	sched_dequeue(t);
-	schedule();
+	thread_reap_current();
+	__builtin_unreachable();
+}
+
+/* Decodes a thread capability with the control right. */
+static int thread_decode(uint64_t idx, struct thread **out)
+{
+	struct cap *cap;
+	int err = cap_lookup(&thread_current()->task->cspace, idx, CAP_THREAD, RIGHT_CONTROL,
+			     &cap);
+
+	if (err != E_OK)
+		return err;
+	*out = cap->obj;
+	return (*out)->state == THREAD_DEAD ? E_DEAD : E_OK;
 }
 
 /*
- * SYS_THREAD_STOP(cap): E_CAP_* or E_OK. A thread that stops itself
- * returns E_OK when it is started again.
+ * SYS_THREAD_STOP(thread): the thread stops and keeps its state (a thread
+ * that stops itself sees E_OK when started again).
  */
 int sys_thread_stop(struct trap_frame *f)
 {
-	struct thread *self = thread_current(), *t;
-	struct cap *cap;
+	struct thread *t;
 	int err;
 
-	err = cap_lookup(&self->task->cspace, sys_arg0(f), CAP_THREAD, RIGHT_CONTROL, &cap);
-	if (err != E_OK)
+	if ((err = thread_decode(sys_arg0(f), &t)) != E_OK)
 		return err;
-	t = cap->obj;
 	if (t->state == THREAD_RUNNABLE)
 		sched_dequeue(t);
 	t->state = THREAD_STOPPED;
-	if (t == self) {
-		sys_set_error(f, E_OK);
-		schedule();
-	}
 	return E_OK;
+}
+
+static void thread_free(struct thread *t)
+{
+	fpu_forget(t);
+	kmem_page_free(t->hdr.quota, virt_to_phys(t));
+}
+
+void thread_kill(struct thread *t)
+{
+	struct thread **p;
+
+	if (t->state == THREAD_DEAD)
+		return;
+	if (t->state == THREAD_RUNNABLE)
+		sched_dequeue(t);
+	for (p = &t->task->threads; *p != t; p = &(*p)->task_next)
+		;
+	*p = t->task_next;
+	t->task = NULL;
+	t->state = THREAD_DEAD;
+}
+
+void thread_destroy(struct thread *t)
+{
+	thread_kill(t);
+	/* The current thread is still in this kernel entry: freed on the way out. */
+	if (t != thread_current())
+		thread_free(t);
+}
+
+void thread_reap_current(void)
+{
+	struct thread *t = thread_current();
+
+	if (t->state == THREAD_RUNNABLE)
+		return;
+	if (t->state == THREAD_DEAD && t->hdr.refs == 0)
+		thread_free(t);
+	thread_clear_current();
+	schedule();
+}
+
+/* SYS_THREAD_CREATE(task, slot): a new inactive thread in task. */
+int sys_thread_create(struct trap_frame *f)
+{
+	struct cspace *cs = &thread_current()->task->cspace;
+	struct task *task;
+	struct thread *t;
+	struct cap *cap;
+	int err;
+
+	if ((err = cap_lookup(cs, sys_arg0(f), CAP_TASK, RIGHT_CONTROL, &cap)) != E_OK ||
+	    (err = cap_slot_free(cs, sys_arg1(f))) != E_OK)
+		return err;
+	task = cap->obj;
+	if ((err = thread_create(task, &t)) != E_OK)
+		return err;
+	cap_install(cs, (uint32_t)sys_arg1(f), CAP_THREAD, t, RIGHTS_ALL, 0);
+	return E_OK;
+}
+
+/*
+ * SYS_THREAD_CONFIG(thread, priority, slice): priority at most the
+ * caller's own (no thread can make a thread that starves it), slice in
+ * timer ticks, 1..255.
+ */
+int sys_thread_config(struct trap_frame *f)
+{
+	struct thread *t;
+	uint64_t prio = sys_arg1(f), slice = sys_arg2(f);
+	int err;
+
+	if ((err = thread_decode(sys_arg0(f), &t)) != E_OK)
+		return err;
+	if (prio > thread_current()->priority || slice == 0 || slice > 255)
+		return E_INVAL;
+	if (t->state == THREAD_RUNNABLE)
+		sched_dequeue(t);
+	t->priority = (uint8_t)prio;
+	t->slice = t->slice_left = (uint8_t)slice;
+	if (t->state == THREAD_RUNNABLE)
+		sched_enqueue(t);
+	return E_OK;
+}
+
+/* SYS_THREAD_START(thread): an inactive or stopped thread becomes runnable. */
+int sys_thread_start(struct trap_frame *f)
+{
+	struct thread *t;
+	int err;
+
+	if ((err = thread_decode(sys_arg0(f), &t)) != E_OK)
+		return err;
+	if (t->state != THREAD_INACTIVE && t->state != THREAD_STOPPED)
+		return E_STATE;
+	t->state = THREAD_RUNNABLE;
+	sched_enqueue(t);
+	return E_OK;
+}
+
+/* SYS_THREAD_READ_REGS(thread, buf): struct mica_regs to user memory. */
+int sys_thread_read_regs(struct trap_frame *f)
+{
+	struct mica_regs r;
+	struct thread *t;
+	int err;
+
+	if ((err = thread_decode(sys_arg0(f), &t)) != E_OK)
+		return err;
+	thread_get_regs(t, &r);
+	return copy_to_user(sys_arg1(f), &r, sizeof r);
+}
+
+/* SYS_THREAD_WRITE_REGS(thread, buf): not for a running thread (E_STATE). */
+int sys_thread_write_regs(struct trap_frame *f)
+{
+	struct mica_regs r;
+	struct thread *t;
+	int err;
+
+	if ((err = thread_decode(sys_arg0(f), &t)) != E_OK)
+		return err;
+	if (t == thread_current())
+		return E_STATE;
+	if ((err = copy_from_user(&r, sys_arg1(f), sizeof r)) != E_OK)
+		return err;
+	return thread_set_regs(t, &r);
 }

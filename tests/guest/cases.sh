@@ -14,7 +14,7 @@ INIT_UP='^init: hello from user mode'
 
 # Lines every successful boot prints.
 COMMON=(
-	'^Mica [0-9]+\.[0-9]+\.[0-9]+ \(git [0-9a-f]+(-dirty)?|unknown.*\) build-id [0-9a-f]{40}$'
+	'^Mica [0-9]+\.[0-9]+\.[0-9]+ \(git ([0-9a-f]+|unknown)(-dirty)?, abi [0-9]+\.[0-9]+\) build-id [0-9a-f]{40}$'
 	'^cpu: [A-Za-z]+ family [0-9]+ model [0-9]+ stepping [0-9]+: '
 	'^cpu: pcid=(yes|no) invpcid=(yes|no) smep=(yes|no) smap=(yes|no) tsc-deadline=(yes|no) x2apic=(yes|no) xsave=(yes|no) '
 	'^mem: [0-9a-f]{16}-[0-9a-f]{16} usable$'
@@ -105,3 +105,4 @@ fault_case de '#DE' 0 'divide error'
 # failure, reported as "panic", not a timeout or a pass.
 case_add harness-sees-panic "$TEST_ISO" "$BOOT_OK" panic -machine q35 -m 256M \
 	-smbios "type=1,serial=mica.test.fault=ud" -- '^PANIC: '
+

@@ -14,6 +14,7 @@
 #include <arch/cpufeature.h>
 #include <arch/memlayout.h>
 #include <arch/paging.h>
+#include <arch/vspace.h>
 
 #define PTE_P    (1ull << 0)
 #define PTE_W    (1ull << 1)
@@ -112,6 +113,7 @@ void paging_init(uint64_t direct_end)
 	 * address spaces can share the kernel half by copying PML4[256..511]. */
 	kernel_pml4[(DEVICE_MAP_BASE >> 39) & 511] = table_alloc() | PTE_P | PTE_W;
 	write_cr3(virt_to_phys(kernel_pml4));
+	vspace_init_pcid();     /* CR3's PCID field is 0 now, as PCIDE requires */
 	/* From here on every frame has a kernel address, not just those below 4 GiB. */
 	direct_map_end = end;
 }

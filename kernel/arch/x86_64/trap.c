@@ -9,6 +9,7 @@
 #include <console.h>
 #include <panic.h>
 #include <arch/cpu.h>
+#include <arch/fpu.h>
 #include <arch/gdt.h>
 #include <arch/memlayout.h>
 #include <arch/trap.h>
@@ -113,6 +114,11 @@ static noreturn void user_exception(struct trap_frame *tf)
 void trap_dispatch(struct trap_frame *tf)
 {
 	if (tf->vector < 32) {
+		/* #NM: a thread's first FPU instruction (arch/fpu.h). */
+		if (tf->vector == 7 && (tf->cs & 3) && !thread_current()->fpu.used) {
+			fpu_first_use(thread_current());
+			return;
+		}
 		if (tf->cs & 3)
 			user_exception(tf);
 		/* A user page missing under a checked copy: the copy fails. */

@@ -11,8 +11,24 @@
 
 enum mica_syscall {
 	SYS_NULL = 0,           /* does nothing: the entry/exit cost */
-	SYS_DEBUG_WRITE = 1,    /* (cap, buf, len): text to the kernel debug console */
-	SYS_THREAD_STOP = 2,    /* (cap): stop the thread; it keeps its state */
+	SYS_DEBUG_WRITE,        /* (cap, buf, len): text to the kernel debug console */
+	SYS_YIELD,              /* (): the rest of this turn to the next equal thread */
+	SYS_KERNEL_INFO,        /* (): free frames, own quota used and limit */
+	SYS_CAP_COPY,           /* (src, dst_task, dst_slot, rights) */
+	SYS_CAP_MINT,           /* (src, dst_task, dst_slot, rights, badge) */
+	SYS_CAP_MOVE,           /* (src, dst_task, dst_slot) */
+	SYS_CAP_DELETE,         /* (slot) */
+	SYS_CAP_REVOKE,         /* (slot): delete everything derived from it */
+	SYS_CAP_INFO,           /* (slot): type, rights, badge */
+	SYS_TASK_CREATE,        /* (task, slot, quota, nslots) */
+	SYS_THREAD_CREATE,      /* (task, slot) */
+	SYS_ENDPOINT_CREATE,    /* (task, slot) */
+	SYS_NOTIFICATION_CREATE, /* (task, slot) */
+	SYS_THREAD_CONFIG,      /* (thread, priority, slice) */
+	SYS_THREAD_START,       /* (thread) */
+	SYS_THREAD_STOP,        /* (thread) */
+	SYS_THREAD_READ_REGS,   /* (thread, struct mica_regs *) */
+	SYS_THREAD_WRITE_REGS,  /* (thread, const struct mica_regs *) */
 	SYS_NSYSCALLS
 };
 

@@ -38,8 +38,15 @@ void cspace_destroy(struct cspace *cs, struct quota *q);
 int cap_lookup(const struct cspace *cs, uint64_t idx, unsigned type, unsigned rights,
 	       struct cap **out);
 
-/* Fills the empty slot idx with an original (underived) capability. */
+/* Whether idx is a slot of cs that is empty: E_OK, E_CAP_RANGE or E_CAP_OCCUPIED. */
+int cap_slot_free(const struct cspace *cs, uint64_t idx);
+
+/* Fills the empty slot idx with an original (underived) capability to obj. */
 void cap_install(struct cspace *cs, uint32_t idx, unsigned type, void *obj,
 		 unsigned rights, uint64_t badge);
+
+/* Empties a slot: it leaves the derivation tree (its children move up)
+ * and the object dies with its last capability. */
+void cap_delete(struct cap *c);
 
 #endif

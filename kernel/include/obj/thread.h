@@ -4,26 +4,37 @@
 
 #include <stdint.h>
 #include <compiler.h>
+#include <obj/kobj.h>
+#include <arch/fpu.h>
 #include <arch/trap.h>
 
 struct task;
+struct mica_regs;
+
+#define THREAD_SLICE_TICKS 2    /* default time slice: 20 ms at 100 Hz */
 
 enum thread_state {
 	THREAD_INACTIVE,        /* created, not started */
 	THREAD_RUNNABLE,
 	THREAD_STOPPED,         /* faulted with no one to handle it, or stopped */
+	THREAD_DEAD,            /* killed with its task, or its last capability is gone */
 };
 
 struct thread {
 	/* Must stay first: the entry code saves the user registers here, at
 	 * the address the per-CPU block publishes (percpu.h). */
 	struct trap_frame regs;
-	struct task *task;
+	struct kobj hdr;
+	struct task *task;      /* NULL once dead */
+	struct thread *task_next;       /* the task's list of threads */
 	enum thread_state state;
 	uint8_t priority;
+	uint8_t slice;          /* timer ticks per turn */
+	uint8_t slice_left;
 	uint64_t utcb;          /* user address of its UTCB page */
 	uint32_t id;
 	struct thread *rq_next, *rq_prev;       /* ready queue of its priority */
+	struct fpu_state fpu;
 };
 
 /*
@@ -31,6 +42,20 @@ struct thread {
  * task's quota. E_OK or E_NOMEM.
  */
 int thread_create(struct task *task, struct thread **out);
+
+/* Frees t once no capability names it (kobj_destroy); kills it first if needed. */
+void thread_destroy(struct thread *t);
+
+/* Ends t for good (its task is going): it leaves the scheduler and its
+ * task; its control block lives on while capabilities name it. */
+void thread_kill(struct thread *t);
+
+/* Frees the current thread if it died during this kernel entry, then schedules. */
+void thread_reap_current(void);
+
+/* Copies t's user registers out, or checks and copies them in (E_INVAL). */
+void thread_get_regs(const struct thread *t, struct mica_regs *r);
+int thread_set_regs(struct thread *t, const struct mica_regs *r);
 
 /* Sets the user-mode entry state: ip, sp, and the first two argument registers. */
 void thread_set_entry(struct thread *t, uint64_t ip, uint64_t sp, uint64_t arg0,
@@ -41,6 +66,7 @@ noreturn void thread_run(struct thread *t);
 
 /* The thread this CPU runs (NULL while idle). */
 struct thread *thread_current(void);
+void thread_clear_current(void);
 
 /* Stops the current thread after a fault it cannot survive, says why, and schedules. */
 noreturn void thread_fault_stop(const char *what, uint64_t addr);

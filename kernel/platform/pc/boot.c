@@ -11,6 +11,7 @@
 #include <root_task.h>
 #include <version.h>
 #include <arch/cpu.h>
+#include <arch/fpu.h>
 #include <arch/cpufeature.h>
 #include <arch/gdt.h>
 #include <arch/memlayout.h>
@@ -139,6 +140,8 @@ void kmain(uint32_t magic, uint64_t info_phys)
 	cpu_identify();
 	cpu_print_info();
 	cpu_enable_protections();
+	fpu_init_cpu();
+	fpu_print_info();
 	percpu_init_boot();
 
 	parse_boot_info(magic, info_phys);

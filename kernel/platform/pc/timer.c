@@ -6,6 +6,7 @@
 #include <console.h>
 #include <kstate.h>
 #include <panic.h>
+#include <sched.h>
 #include <arch/cpu.h>
 #include <arch/trap.h>
 #include <pc/lapic.h>
@@ -22,6 +23,7 @@ static void timer_tick(struct trap_frame *tf)
 	(void)tf;
 	timer_ticks++;
 	lapic_eoi();
+	sched_tick();
 }
 
 void timer_init(uint64_t hpet_phys)

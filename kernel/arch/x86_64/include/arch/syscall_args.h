@@ -17,4 +17,10 @@ static inline uint64_t sys_arg4(const struct trap_frame *f) { return f->r8; }
 static inline uint64_t sys_arg5(const struct trap_frame *f) { return f->r9; }
 static inline void sys_set_error(struct trap_frame *f, uint64_t e) { f->rax = e; }
 
+/* Results 0, 1, 2 come back in RDI, RSI, RDX. */
+static inline void sys_set_result(struct trap_frame *f, int n, uint64_t v)
+{
+	*(n == 0 ? &f->rdi : n == 1 ? &f->rsi : &f->rdx) = v;
+}
+
 #endif

@@ -6,6 +6,7 @@
 #ifndef ARCH_VSPACE_H
 #define ARCH_VSPACE_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <kmem.h>
 
@@ -17,7 +18,12 @@
 
 struct vspace {
 	uint64_t pml4;          /* physical */
+	uint16_t pcid;          /* TLB tag where the CPU has PCID; 0: none */
+	bool stale;             /* the TLB may hold old translations under pcid */
 };
+
+/* Turns on PCID where the CPU has it; call while CR3 is the kernel's. */
+void vspace_init_pcid(void);
 
 /* Creates an empty user half. E_OK or E_NOMEM. */
 int vspace_init(struct vspace *vs, struct quota *q);
@@ -34,6 +40,6 @@ int vspace_map(struct vspace *vs, uint64_t va, uint64_t pa, unsigned perms,
 	       struct quota *q);
 
 /* Switches this CPU to vs. */
-void vspace_activate(const struct vspace *vs);
+void vspace_activate(struct vspace *vs);
 
 #endif

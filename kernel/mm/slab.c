@@ -1,0 +1,128 @@
+/*
+ * Small kernel objects (endpoints, notifications, mapping nodes): a slab
+ * per power-of-two size class from 64 bytes to 2 KiB. Each slab is one
+ * page with its header in the first object slot; a page whose objects are
+ * all free goes back to the frame pool at once, so the free-frame count
+ * measures kernel memory exactly (the test suites' leak checks rely on it).
+ * Quotas are charged the size class, not the page.
+ */
+#include <klib.h>
+#include <kmem.h>
+#include <kstate.h>
+#include <panic.h>
+#include <abi/errno.h>
+#include <arch/memlayout.h>
+
+#define CLASS_MIN_SHIFT 6       /* 64 bytes */
+#define NCLASSES        6       /* 64 .. 2048 */
+
+struct slab {
+	struct slab *next, *prev;       /* pages of this class with a free object */
+	void *free;                     /* free objects, linked through their first word */
+	uint32_t inuse;
+	uint32_t cls;
+};
+
+static struct slab *partial[NCLASSES];
+
+static unsigned class_of(size_t size)
+{
+	unsigned c = 0;
+
+	while (((size_t)1 << (c + CLASS_MIN_SHIFT)) < size)
+		c++;
+	return c;
+}
+
+static void list_remove(struct slab *s)
+{
+	if (s->prev)
+		s->prev->next = s->next;
+	else
+		partial[s->cls] = s->next;
+	if (s->next)
+		s->next->prev = s->prev;
+	s->next = s->prev = NULL;
+}
+
+static void list_push(struct slab *s)
+{
+	s->prev = NULL;
+	s->next = partial[s->cls];
+	if (s->next)
+		s->next->prev = s;
+	partial[s->cls] = s;
+}
+
+/* A fresh page cut into objects of class c; the first slot holds the header. */
+static struct slab *slab_new(unsigned c)
+{
+	uint64_t pa = frame_alloc(&frame_pool);
+	size_t osize = (size_t)1 << (c + CLASS_MIN_SHIFT);
+	struct slab *s;
+
+	if (pa == FRAME_NONE)
+		return NULL;
+	s = phys_to_virt(pa);
+	memset(s, 0, sizeof *s);
+	s->cls = c;
+	for (size_t off = FRAME_SIZE - osize; off >= ALIGN_UP(sizeof *s, osize); off -= osize) {
+		void **obj = (void **)((uint8_t *)s + off);
+
+		*obj = s->free;
+		s->free = obj;
+	}
+	list_push(s);
+	return s;
+}
+
+void *kmem_alloc(struct quota *q, size_t size)
+{
+	unsigned c;
+	struct slab *s;
+	void **obj;
+
+	assert(size > 0 && size <= KMEM_OBJ_MAX);
+	c = class_of(size);
+	if (quota_charge(q, (uint64_t)1 << (c + CLASS_MIN_SHIFT)) != E_OK)
+		return NULL;
+	s = partial[c] ? partial[c] : slab_new(c);
+	if (!s) {
+		quota_release(q, (uint64_t)1 << (c + CLASS_MIN_SHIFT));
+		return NULL;
+	}
+	obj = s->free;
+	s->free = *obj;
+	s->inuse++;
+	if (!s->free)
+		list_remove(s);         /* full: no longer a candidate */
+	memset(obj, 0, (size_t)1 << (c + CLASS_MIN_SHIFT));
+	return obj;
+}
+
+uint64_t kmem_class_bytes(size_t size)
+{
+	return (uint64_t)1 << (class_of(size) + CLASS_MIN_SHIFT);
+}
+
+void kmem_free(struct quota *q, void *obj, size_t size)
+{
+	kmem_free_uncharged(obj, size);
+	quota_release(q, kmem_class_bytes(size));
+}
+
+void kmem_free_uncharged(void *obj, size_t size)
+{
+	struct slab *s = (struct slab *)ALIGN_DOWN((uintptr_t)obj, (uintptr_t)FRAME_SIZE);
+
+	assert(s->cls == class_of(size) && s->inuse > 0);
+	if (!s->free)
+		list_push(s);           /* it was full: it has room again */
+	*(void **)obj = s->free;
+	s->free = obj;
+	if (--s->inuse == 0) {
+		list_remove(s);
+		if (frame_free(&frame_pool, virt_to_phys(s)) != FRAME_OK)
+			panic("kmem_free: slab page %p was not allocated", (void *)s);
+	}
+}
