@@ -7,7 +7,8 @@
 #   tests/run.sh [unit|guest|all]      (make builds the ISOs first)
 #
 # Environment: CC (host compiler), ACCEL (tcg|kvm), OVMF (UEFI firmware),
-# JOBS (guests booted at once; default: the number of CPUs).
+# JOBS (guests booted at once; default: the number of CPUs), ONLY (an
+# extended regular expression: only the guest cases whose names match).
 set -u
 cd "$(dirname "$0")/.."
 
@@ -111,7 +112,10 @@ guest_boot() {
 # The cases: name, ISO, what ends the boot, QEMU arguments, and after
 # "--" the extended regular expressions that must each match a log line.
 CASES=()
-case_add() { CASES+=("$(printf '%q ' "$@")"); }
+case_add() {
+	[[ -z "${ONLY:-}" || "$1" =~ $ONLY ]] || return 0
+	CASES+=("$(printf '%q ' "$@")")
+}
 
 . tests/guest/cases.sh
 

@@ -5,10 +5,16 @@
  * capability table with its own task and thread and the debug console.
  *
  * Its virtual layout, from the top of user space down:
- *   KIP (2 pages, read-only), a guard page, the UTCB, a guard page, then
- *   the stack, growing down. ELF segments must lie below ROOT_ELF_END.
+ *   KIP (2 pages, read-only, in every task), a guard page, the UTCB, a
+ *   guard page, then the stack, growing down. ELF segments must lie below
+ *   ROOT_ELF_END; from SIGMA0_BASE up lies its window on physical memory
+ *   (sigma0.c).
  */
 #include <klib.h>
+#include <kip.h>
+#include <mapping.h>
+#include <sigma0.h>
+#include <panic.h>
 #include <console.h>
 #include <kstate.h>
 #include <root_task.h>
@@ -26,9 +32,8 @@
 #include <obj/thread.h>
 
 #define ROOT_ELF_BASE     0x1000ull
-#define ROOT_ELF_END      0x700000000000ull
-#define ROOT_KIP          (USER_END - KIP_SIZE)
-#define ROOT_UTCB         (ROOT_KIP - 2 * PAGE_SIZE)
+#define ROOT_ELF_END      SIGMA0_BASE
+#define ROOT_UTCB         (KIP_ADDR - 2 * PAGE_SIZE)
 #define ROOT_STACK_TOP    (ROOT_UTCB - PAGE_SIZE)
 #define ROOT_STACK_PAGES  16
 #define ROOT_PRIORITY     128
@@ -38,7 +43,8 @@ extern struct debug_console debug_console;
 /* The root task's quota: the top of every chain of quotas. */
 static struct quota root_quota;
 
-/* Maps fresh zeroed user frames over [va, va + len) with perms. */
+/* Maps fresh zeroed frames over [va, va + len) with perms: originals in
+ * the mapping database, the root task's to map on. */
 static int map_zeroed(struct task *t, uint64_t va, uint64_t len, unsigned perms)
 {
 	for (uint64_t off = 0; off < len; off += PAGE_SIZE) {
@@ -48,8 +54,11 @@ static int map_zeroed(struct task *t, uint64_t va, uint64_t len, unsigned perms)
 		if (pa == FRAME_NONE)
 			return E_NOMEM;
 		memset(phys_to_virt(pa), 0, PAGE_SIZE);
-		if ((err = vspace_map(&t->vspace, va + off, pa, perms, t->quota)) != E_OK)
+		err = mapping_insert(&t->vspace, t->quota, va + off, pa, perms, NULL, true);
+		if (err != E_OK) {
+			frame_free(&frame_pool, pa);
 			return err;
+		}
 	}
 	return E_OK;
 }
@@ -57,18 +66,18 @@ static int map_zeroed(struct task *t, uint64_t va, uint64_t len, unsigned perms)
 /* Copies the segment's file bytes into its (already zeroed) pages. */
 static void copy_segment(struct task *t, const uint8_t *image, const struct elf_segment *s)
 {
-	uint64_t *pml4 = phys_to_virt(t->vspace.pml4);
-
 	for (uint64_t done = 0; done < s->filesz; ) {
-		uint64_t va = s->vaddr + done, *e = pml4;
+		uint64_t va = s->vaddr + done, pa;
 		uint64_t n = PAGE_SIZE - (va & (PAGE_SIZE - 1));
+		struct mapping *m;
+		unsigned perms;
 
-		for (int shift = 39; shift > 12; shift -= 9)
-			e = phys_to_virt(e[(va >> shift) & 511] & 0x000FFFFFFFFFF000ull);
+		if (!vspace_lookup(&t->vspace, ALIGN_DOWN(va, PAGE_SIZE), &pa, &perms, &m))
+			panic("root_task: segment page %lx not mapped", va);
 		if (n > s->filesz - done)
 			n = s->filesz - done;
-		memcpy((uint8_t *)phys_to_virt(e[(va >> 12) & 511] & 0x000FFFFFFFFFF000ull) +
-		       (va & (PAGE_SIZE - 1)), image + s->offset + done, n);
+		memcpy((uint8_t *)phys_to_virt(pa) + (va & (PAGE_SIZE - 1)),
+		       image + s->offset + done, n);
 		done += n;
 	}
 }
@@ -94,51 +103,6 @@ static int load_elf(struct task *t, const uint8_t *image, const struct elf_image
 	return E_OK;
 }
 
-static void fill_kip(struct kip *k, const struct boot_info *bi)
-{
-	k->magic = KIP_MAGIC;
-	k->abi_major = MICA_ABI_VERSION_MAJOR;
-	k->abi_minor = MICA_ABI_VERSION_MINOR;
-	version_build_id(k->build_id, sizeof k->build_id);
-	k->tsc_hz = tsc_hz;
-	k->ncpus = kstate_ncpus;
-	for (uint32_t i = 0; i < bi->nregions && i < KIP_MAX_REGIONS; i++, k->nregions++)
-		k->regions[i] = (struct kip_region){ bi->regions[i].base, bi->regions[i].len,
-						     bi->regions[i].type, 0 };
-	for (uint32_t i = 0; i < bi->nmodules && i < KIP_MAX_MODULES; i++, k->nmodules++) {
-		k->modules[i].base = bi->modules[i].start;
-		k->modules[i].size = bi->modules[i].end - bi->modules[i].start;
-		snprintf(k->modules[i].cmdline, KIP_MODLINE_MAX, "%s", bi->modules[i].cmdline);
-	}
-	if (bi->has_fb) {
-		k->fb_present = 1;
-		k->fb_addr = bi->fb.addr;
-		k->fb_width = bi->fb.width;
-		k->fb_height = bi->fb.height;
-		k->fb_pitch = bi->fb.pitch;
-		k->fb_bpp = bi->fb.bpp;
-	}
-}
-
-/* The KIP: written once at boot, mapped read-only into every task. Part of
- * the kernel image, so its pages are physically contiguous. */
-static union {
-	struct kip kip;
-	uint8_t bytes[KIP_SIZE];
-} kip_page aligned(4096);
-
-static int map_kip(struct task *t)
-{
-	uint64_t pa = virt_to_phys(&kip_page);
-	int err;
-
-	for (uint64_t off = 0; off < KIP_SIZE; off += PAGE_SIZE)
-		if ((err = vspace_map(&t->vspace, ROOT_KIP + off, pa + off, VM_READ,
-				      t->quota)) != E_OK)
-			return err;
-	return E_OK;
-}
-
 static int build(const struct boot_info *bi, const struct elf_image *elf, struct thread **out)
 {
 	const struct boot_module *m = &bi->modules[0];
@@ -152,7 +116,6 @@ static int build(const struct boot_info *bi, const struct elf_image *elf, struct
 	if (err != E_OK)
 		return err;
 	if ((err = load_elf(task, phys_to_virt(m->start), elf)) != E_OK ||
-	    (err = map_kip(task)) != E_OK ||
 	    (err = map_zeroed(task, ROOT_UTCB, PAGE_SIZE, VM_READ | VM_WRITE)) != E_OK ||
 	    (err = map_zeroed(task, ROOT_STACK_TOP - ROOT_STACK_PAGES * PAGE_SIZE,
 			      ROOT_STACK_PAGES * PAGE_SIZE, VM_READ | VM_WRITE)) != E_OK ||
@@ -162,9 +125,10 @@ static int build(const struct boot_info *bi, const struct elf_image *elf, struct
 	cap_install(&task->cspace, SLOT_SELF_THREAD, CAP_THREAD, th, RIGHTS_ALL, 0);
 	cap_install(&task->cspace, SLOT_DEBUG_CONSOLE, CAP_DEBUG_CONSOLE, &debug_console,
 		    RIGHT_WRITE, 0);
+	sigma0_task = task;
 	th->priority = ROOT_PRIORITY;
 	th->utcb = ROOT_UTCB;
-	thread_set_entry(th, elf->entry, ROOT_STACK_TOP, ROOT_KIP, ROOT_UTCB);
+	thread_set_entry(th, elf->entry, ROOT_STACK_TOP, KIP_ADDR, ROOT_UTCB);
 	*out = th;
 	return E_OK;
 }
@@ -181,7 +145,7 @@ void root_task_start(const struct boot_info *bi)
 		kprintf("root: no boot modules: nothing to run\n");
 		arch_idle();
 	}
-	fill_kip(&kip_page.kip, bi);
+	kip_fill(bi);
 	st = elf_parse(phys_to_virt(m->start), m->end - m->start, ROOT_ELF_BASE, ROOT_ELF_END,
 		       &elf);
 	if (st != ELF_OK) {

@@ -36,6 +36,7 @@ enum frame_status {
 	FRAME_ENOMEM = -1,      /* no usable memory, or no room for the bitmap */
 	FRAME_EINVAL = -2,      /* not a frame address, or beyond the pool */
 	FRAME_EFREE = -3,       /* the frame is already free */
+	FRAME_EUSED = -4,       /* the frame is not free */
 };
 
 /*
@@ -54,5 +55,16 @@ uint64_t frame_alloc(struct frame_pool *fp);
 
 /* Returns a frame to the pool; refuses a bad address or a double free. */
 enum frame_status frame_free(struct frame_pool *fp, uint64_t phys);
+
+/* Takes the specific frame at phys out of the pool: FRAME_OK, FRAME_EINVAL
+ * (not a frame of the pool) or FRAME_EUSED (not free). */
+enum frame_status frame_take(struct frame_pool *fp, uint64_t phys);
+
+/*
+ * Returns the first of count physically contiguous free frames, the run
+ * aligned to count when count is a power of two, or FRAME_NONE. Freed
+ * frame by frame.
+ */
+uint64_t frame_alloc_contig(struct frame_pool *fp, unsigned count);
 
 #endif

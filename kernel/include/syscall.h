@@ -33,5 +33,8 @@ int sys_thread_start(struct trap_frame *f);
 int sys_thread_stop(struct trap_frame *f);
 int sys_thread_read_regs(struct trap_frame *f);
 int sys_thread_write_regs(struct trap_frame *f);
+int sys_map(struct trap_frame *f);
+int sys_grant(struct trap_frame *f);
+int sys_unmap(struct trap_frame *f);
 
 #endif

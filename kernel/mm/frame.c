@@ -177,3 +177,53 @@ enum frame_status frame_free(struct frame_pool *fp, uint64_t phys)
 		fp->hint = pfn / BITS;
 	return FRAME_OK;
 }
+
+static int frame_is_free(const struct frame_pool *fp, uint64_t pfn)
+{
+	return (fp->bitmap[pfn / BITS] >> (pfn % BITS)) & 1;
+}
+
+enum frame_status frame_take(struct frame_pool *fp, uint64_t phys)
+{
+	uint64_t pfn = phys >> FRAME_SHIFT;
+
+	if ((phys & (FRAME_SIZE - 1)) || pfn >= fp->nframes)
+		return FRAME_EINVAL;
+	if (!frame_is_free(fp, pfn))
+		return FRAME_EUSED;
+	fp->bitmap[pfn / BITS] &= ~(1ull << (pfn % BITS));
+	fp->nfree--;
+	return FRAME_OK;
+}
+
+uint64_t frame_alloc_contig(struct frame_pool *fp, unsigned count)
+{
+	uint64_t run = 0;
+
+	if (count == 0)
+		return FRAME_NONE;
+	/* Runs are aligned to their size rounded up to a power of two, so a
+	 * two-frame run never straddles a larger boundary it would need. */
+	for (uint64_t pfn = fp->hint * BITS + 1; pfn < fp->nframes; pfn++) {
+		if (pfn % BITS == 0 && fp->bitmap[pfn / BITS] == 0) {
+			pfn += BITS - 1;        /* a whole word in use */
+			run = 0;
+			continue;
+		}
+		if (!frame_is_free(fp, pfn)) {
+			run = 0;
+			continue;
+		}
+		if (run == 0 && (pfn & (count - 1)) != 0 && !(count & (count - 1)))
+			continue;
+		if (++run == count) {
+			uint64_t first = pfn + 1 - count;
+
+			for (uint64_t p = first; p <= pfn; p++)
+				fp->bitmap[p / BITS] &= ~(1ull << (p % BITS));
+			fp->nfree -= count;
+			return first << FRAME_SHIFT;
+		}
+	}
+	return FRAME_NONE;
+}

@@ -1,5 +1,7 @@
 /* Task objects: creation, and teardown when the last capability goes. */
 #include <klib.h>
+#include <kip.h>
+#include <mapping.h>
 #include <kstate.h>
 #include <syscall.h>
 #include <abi/errno.h>
@@ -22,7 +24,8 @@ int task_create(struct quota *q, uint32_t nslots, const char *name, struct task 
 	t->quota = t->hdr.quota = q;
 	if ((err = vspace_init(&t->vspace, q)) != E_OK)
 		goto fail_task;
-	if ((err = cspace_init(&t->cspace, nslots, q)) != E_OK)
+	if ((err = kip_map(&t->vspace, q)) != E_OK ||
+	    (err = cspace_init(&t->cspace, nslots, q)) != E_OK)
 		goto fail_vspace;
 	t->id = next_task_id++;
 	snprintf(t->name, sizeof t->name, "%s", name);
@@ -57,6 +60,7 @@ void task_reap(void)
 			if (t->cspace.slots[i].obj)
 				cap_delete(&t->cspace.slots[i]);
 		cspace_destroy(&t->cspace, q);
+		mapping_teardown(&t->vspace);
 		vspace_destroy(&t->vspace, q);
 		kmem_page_free(q, virt_to_phys(t));
 		quota_orphan(q);

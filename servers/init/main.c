@@ -1,6 +1,7 @@
 /*
  * init, the root task. For now it shows that user mode works: it reads
- * the kernel info page and greets on the kernel debug console. Loading the
+ * the kernel info page, greets on the kernel debug console and looks at
+ * its own boot module through its window on physical memory. Loading the
  * boot manifest's servers, paging and supervision come with user space.
  */
 #include <stdint.h>
@@ -32,5 +33,14 @@ int main(const struct kip *kip, void *utcb)
 		return 1;
 	}
 	say("init: hello from user mode\n");
+	/* sigma0: the physical window shows init its own boot module. */
+	if (kip->nmodules > 0) {
+		const uint8_t *image = (const uint8_t *)(kip->phys_window + kip->modules[0].base);
+
+		if (image[0] == 0x7F && image[1] == 'E' && image[2] == 'L' && image[3] == 'F')
+			say("init: module 0 seen through the physical window is an ELF image\n");
+		else
+			say("init: module 0 through the physical window is not what the KIP says\n");
+	}
 	return 0;
 }

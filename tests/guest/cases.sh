@@ -10,7 +10,7 @@
 ISO=build/mica.iso
 TEST_ISO=build/test.iso
 BOOT_OK='^mica: boot ok'
-INIT_UP='^init: hello from user mode'
+INIT_UP='^init: module 0 '
 
 # Lines every successful boot prints.
 COMMON=(
@@ -26,6 +26,7 @@ COMMON=(
 	"$BOOT_OK\$"
 	"^root: starting 'init' \\(entry [0-9a-f]+, [0-9]+ segments\\)\$"
 	'^init: hello from user mode$'
+	'^init: module 0 seen through the physical window is an ELF image$'
 )
 
 # The configurations a user may boot: both chipsets, small and large

@@ -118,14 +118,29 @@ void paging_init(uint64_t direct_end)
 	direct_map_end = end;
 }
 
+/* Device memory the kernel drives itself, which sigma0 must never hand out. */
+#define KERNEL_DEVICES_MAX 16
+static struct { uint64_t base, end; } kernel_devices[KERNEL_DEVICES_MAX];
+static unsigned nkernel_devices;
+
+bool paging_is_kernel_device(uint64_t pa)
+{
+	for (unsigned i = 0; i < nkernel_devices; i++)
+		if (pa >= kernel_devices[i].base && pa < kernel_devices[i].end)
+			return true;
+	return false;
+}
+
 volatile void *paging_map_device(uint64_t phys, uint64_t size)
 {
 	uint64_t base = ALIGN_DOWN(phys, SZ_4K);
 	uint64_t len = ALIGN_UP(phys + size, SZ_4K) - base;
 	uint64_t va = device_next;
 
-	if (len > DEVICE_MAP_BASE + DEVICE_MAP_SIZE - va)
+	if (len > DEVICE_MAP_BASE + DEVICE_MAP_SIZE - va || nkernel_devices == KERNEL_DEVICES_MAX)
 		panic("paging: device window full");
+	kernel_devices[nkernel_devices].base = base;
+	kernel_devices[nkernel_devices++].end = base + len;
 	/* PCD|PWT selects PAT entry 3, uncached, in the power-on PAT. */
 	map_range(va, base, len, SZ_4K, PTE_W | PTE_PCD | PTE_PWT | PTE_G | nx_bit);
 	device_next += len;

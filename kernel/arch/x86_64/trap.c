@@ -13,6 +13,8 @@
 #include <arch/gdt.h>
 #include <arch/memlayout.h>
 #include <arch/trap.h>
+#include <sigma0.h>
+#include <obj/task.h>
 #include <obj/thread.h>
 
 #define BACKTRACE_MAX 16
@@ -105,10 +107,17 @@ static noreturn void kernel_exception(struct trap_frame *tf)
 	      exception_names[tf->vector], tf->rip);
 }
 
-/* A user exception: until IPC delivers it to a handler, the thread stops. */
-static noreturn void user_exception(struct trap_frame *tf)
+/*
+ * A user exception: a fault in the root task's physical window fills it;
+ * anything else stops the thread until IPC can deliver it to a handler.
+ */
+static void user_exception(struct trap_frame *tf)
 {
-	thread_fault_stop(exception_names[tf->vector], tf->vector == 14 ? read_cr2() : 0);
+	uint64_t addr = tf->vector == 14 ? read_cr2() : 0;
+
+	if (tf->vector == 14 && sigma0_fill(thread_current()->task, addr))
+		return;
+	thread_fault_stop(exception_names[tf->vector], addr);
 }
 
 void trap_dispatch(struct trap_frame *tf)
@@ -119,8 +128,10 @@ void trap_dispatch(struct trap_frame *tf)
 			fpu_first_use(thread_current());
 			return;
 		}
-		if (tf->cs & 3)
+		if (tf->cs & 3) {
 			user_exception(tf);
+			return;
+		}
 		/* A user page missing under a checked copy: the copy fails. */
 		if (tf->vector == 14 && tf->rip == (uint64_t)uaccess_copy_insn) {
 			tf->rip = (uint64_t)uaccess_copy_fixup;

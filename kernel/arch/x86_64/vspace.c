@@ -12,6 +12,7 @@
  * TCG has no PCID, so the fallback is what the test suite runs.
  */
 #include <klib.h>
+#include <kstate.h>
 #include <panic.h>
 #include <abi/errno.h>
 #include <arch/cpu.h>
@@ -22,6 +23,8 @@
 #define PTE_P    (1ull << 0)
 #define PTE_W    (1ull << 1)
 #define PTE_U    (1ull << 2)
+#define PTE_PWT  (1ull << 3)
+#define PTE_PCD  (1ull << 4)
 #define PTE_NX   (1ull << 63)
 #define PTE_ADDR 0x000FFFFFFFFFF000ull
 #define KERNEL_HALF 256
@@ -104,15 +107,48 @@ int vspace_init(struct vspace *vs, struct quota *q)
 	return E_OK;
 }
 
+/*
+ * Leaf page tables come in pairs of frames: the table, and after it an
+ * array of 512 mapping-node pointers, one per entry, so that unmap finds
+ * the node of (space, address) in the same walk that finds the entry.
+ */
+#define LEAF_FRAMES 2
+
+static uint64_t leaf_alloc(struct quota *q)
+{
+	uint64_t pa;
+
+	if (quota_charge(q, LEAF_FRAMES * PAGE_SIZE) != E_OK)
+		return FRAME_NONE;
+	pa = frame_alloc_contig(&frame_pool, LEAF_FRAMES);
+	if (pa == FRAME_NONE) {
+		quota_release(q, LEAF_FRAMES * PAGE_SIZE);
+		return FRAME_NONE;
+	}
+	memset(phys_to_virt(pa), 0, LEAF_FRAMES * PAGE_SIZE);
+	return pa;
+}
+
+static void leaf_free(uint64_t pa, struct quota *q)
+{
+	for (unsigned i = 0; i < LEAF_FRAMES; i++)
+		if (frame_free(&frame_pool, pa + i * PAGE_SIZE) != FRAME_OK)
+			panic("vspace: leaf table %lx was not allocated", pa);
+	quota_release(q, LEAF_FRAMES * PAGE_SIZE);
+}
+
 /* Frees the user tables below the table at pa, which is at level (4: PML4). */
 static void free_tables(uint64_t pa, int level, unsigned entries, struct quota *q)
 {
 	uint64_t *t = phys_to_virt(pa);
 
-	if (level > 1)
-		for (unsigned i = 0; i < entries; i++)
-			if (t[i] & PTE_P)
-				free_tables(t[i] & PTE_ADDR, level - 1, 512, q);
+	if (level == 1) {
+		leaf_free(pa, q);
+		return;
+	}
+	for (unsigned i = 0; i < entries; i++)
+		if (t[i] & PTE_P)
+			free_tables(t[i] & PTE_ADDR, level - 1, 512, q);
 	kmem_page_free(q, pa);
 }
 
@@ -126,37 +162,110 @@ void vspace_destroy(struct vspace *vs, struct quota *q)
 	vs->pml4 = 0;
 }
 
-int vspace_map(struct vspace *vs, uint64_t va, uint64_t pa, unsigned perms,
-	       struct quota *q)
+/*
+ * Returns the leaf table covering va, creating the path to it when q is
+ * given; NULL when it does not exist (or cannot be charged).
+ */
+static uint64_t *leaf_of(struct vspace *vs, uint64_t va, struct quota *q)
 {
-	uint64_t *t = phys_to_virt(vs->pml4), *pte, old;
-	uint64_t flags = PTE_P | PTE_U;
+	uint64_t *t = phys_to_virt(vs->pml4);
 
-	assert(va < USER_END && !(va & (PAGE_SIZE - 1)) && !(pa & (PAGE_SIZE - 1)));
 	for (int shift = 39; shift > 12; shift -= 9) {
 		uint64_t *e = &t[(va >> shift) & 511];
 
 		if (!(*e & PTE_P)) {
-			uint64_t next = kmem_page_alloc(q);
+			uint64_t next;
 
+			if (!q)
+				return NULL;
+			next = shift == 21 ? leaf_alloc(q) : kmem_page_alloc(q);
 			if (next == FRAME_NONE)
-				return E_NOMEM;
+				return NULL;
 			/* Intermediate levels allow everything; the leaf decides. */
 			*e = next | PTE_P | PTE_W | PTE_U;
 		}
 		t = table(*e);
 	}
+	return t;
+}
+
+static struct mapping **node_slot(uint64_t *leaf, uint64_t va)
+{
+	return (struct mapping **)(leaf + 512) + ((va >> 12) & 511);
+}
+
+int vspace_map(struct vspace *vs, uint64_t va, uint64_t pa, unsigned perms,
+	       struct mapping *node, struct quota *q)
+{
+	uint64_t *leaf, *pte, flags = PTE_P | PTE_U;
+
+	assert(va < USER_END && !(va & (PAGE_SIZE - 1)) && !(pa & (PAGE_SIZE - 1)));
+	leaf = leaf_of(vs, va, q);
+	if (!leaf)
+		return E_NOMEM;
+	pte = &leaf[(va >> 12) & 511];
+	assert(!(*pte & PTE_P));
 	if (perms & VM_WRITE)
 		flags |= PTE_W;
 	if (!(perms & VM_EXEC) && cpu_info.nx)
 		flags |= PTE_NX;
-	pte = &t[(va >> 12) & 511];
-	old = *pte;
+	if (perms & VM_UNCACHED)
+		flags |= PTE_PCD | PTE_PWT;
+	/* The TLB caches no absent entries: a new mapping needs no flush. */
 	*pte = pa | flags;
-	/* The TLB caches no absent entries: only a replaced one needs a flush. */
-	if (old & PTE_P)
-		tlb_flush_page(vs, va);
+	*node_slot(leaf, va) = node;
 	return E_OK;
+}
+
+bool vspace_lookup(struct vspace *vs, uint64_t va, uint64_t *pa, unsigned *perms,
+		   struct mapping **node)
+{
+	uint64_t *leaf = leaf_of(vs, va, NULL), pte;
+
+	if (!leaf || !((pte = leaf[(va >> 12) & 511]) & PTE_P))
+		return false;
+	*pa = pte & PTE_ADDR;
+	*perms = VM_READ | (pte & PTE_W ? VM_WRITE : 0) |
+		 (!(pte & PTE_NX) ? VM_EXEC : 0) | (pte & PTE_PCD ? VM_UNCACHED : 0);
+	*node = *node_slot(leaf, va);
+	return true;
+}
+
+void vspace_unmap(struct vspace *vs, uint64_t va)
+{
+	uint64_t *leaf = leaf_of(vs, va, NULL);
+
+	if (!leaf || !(leaf[(va >> 12) & 511] & PTE_P))
+		return;
+	leaf[(va >> 12) & 511] = 0;
+	*node_slot(leaf, va) = NULL;
+	tlb_flush_page(vs, va);
+}
+
+/* Calls fn on every mapping node in the user half; fn may remove any. */
+static void each_node(uint64_t pa, int level, uint64_t va, unsigned entries,
+		      void (*fn)(struct mapping *m, void *arg), void *arg)
+{
+	uint64_t *t = phys_to_virt(pa);
+
+	for (unsigned i = 0; i < entries; i++) {
+		uint64_t sub = va + ((uint64_t)i << (12 + 9 * (level - 1)));
+
+		if (level == 1) {
+			struct mapping *m = *node_slot(t, sub);
+
+			if (m)
+				fn(m, arg);
+		} else if (t[i] & PTE_P) {
+			each_node(t[i] & PTE_ADDR, level - 1, sub, 512, fn, arg);
+		}
+	}
+}
+
+void vspace_each_mapping(struct vspace *vs, void (*fn)(struct mapping *m, void *arg),
+			 void *arg)
+{
+	each_node(vs->pml4, 4, 0, KERNEL_HALF, fn, arg);
 }
 
 void vspace_activate(struct vspace *vs)

@@ -25,6 +25,7 @@ enum mica_error {
 	E_ABORTED = 15,         /* a blocked operation was aborted */
 	E_DEAD = 16,            /* the partner or object went away */
 	E_TOOBIG = 17,          /* message longer than 64 words */
+	E_PERM = 18,            /* a mapping lacks a permission the operation asks for */
 	E_NERRORS
 };
 

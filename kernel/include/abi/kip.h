@@ -10,6 +10,7 @@
 
 #define KIP_MAGIC        0x50494B41434D49ull    /* "IMCAKIP" read as bytes */
 #define KIP_SIZE         8192u
+#define KIP_ADDR         0x00007FFFFFFFE000ull  /* in every task: the top of user space */
 #define KIP_MAX_REGIONS  128
 #define KIP_MAX_MODULES  32
 #define KIP_MODLINE_MAX  96
@@ -32,6 +33,7 @@ struct kip {
 	uint32_t abi_major, abi_minor;
 	char build_id[48];      /* hex, NUL-terminated */
 	uint64_t tsc_hz;
+	uint64_t phys_window;   /* root task: physical address p is at phys_window + p */
 	uint32_t ncpus;
 	uint32_t nregions;
 	uint32_t nmodules;

@@ -29,7 +29,18 @@ enum mica_syscall {
 	SYS_THREAD_STOP,        /* (thread) */
 	SYS_THREAD_READ_REGS,   /* (thread, struct mica_regs *) */
 	SYS_THREAD_WRITE_REGS,  /* (thread, const struct mica_regs *) */
+	SYS_MAP,                /* (dst_task, src, dst, size_log2, perms) */
+	SYS_GRANT,              /* (dst_task, src, dst, size_log2, perms) */
+	SYS_UNMAP,              /* (base, size_log2, flags) */
 	SYS_NSYSCALLS
 };
+
+/* Memory permissions of SYS_MAP and SYS_GRANT (read is always implied). */
+#define MAP_READ    1u
+#define MAP_WRITE   2u
+#define MAP_EXEC    4u
+
+/* SYS_UNMAP flags. */
+#define UNMAP_SELF  1u          /* the caller's own pages too, not only derived ones */
 
 #endif

@@ -2,6 +2,7 @@
 #ifndef ARCH_PAGING_H
 #define ARCH_PAGING_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 /*
@@ -17,6 +18,9 @@ void paging_init(uint64_t direct_end);
  * and returns the address of phys there. Boot-time only; never unmapped.
  */
 volatile void *paging_map_device(uint64_t phys, uint64_t size);
+
+/* Whether pa is device memory the kernel maps for itself (APIC, HPET...). */
+bool paging_is_kernel_device(uint64_t pa);
 
 /* End of the direct map: physical addresses below it have a kernel address. */
 extern uint64_t direct_map_end;

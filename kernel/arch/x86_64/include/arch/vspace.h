@@ -10,9 +10,10 @@
 #include <stdint.h>
 #include <kmem.h>
 
-#define VM_READ   1u
-#define VM_WRITE  2u
-#define VM_EXEC   4u
+#define VM_READ     1u
+#define VM_WRITE    2u
+#define VM_EXEC     4u
+#define VM_UNCACHED 8u          /* device memory; inherited, never asked for */
 
 #define PAGE_SIZE 4096ull
 
@@ -31,13 +32,27 @@ int vspace_init(struct vspace *vs, struct quota *q);
 /* Frees every user page table (not the frames they map) and the PML4. */
 void vspace_destroy(struct vspace *vs, struct quota *q);
 
+struct mapping;
+
 /*
  * Maps the frame at pa at user address va (both page-aligned, va below
- * USER_END) with perms (VM_*; read is implied). Replaces an existing
- * mapping. E_OK or E_NOMEM (a page table could not be charged).
+ * USER_END, nothing mapped there yet) with perms (VM_*; read is implied),
+ * recording node as its mapping-database node (NULL for kernel-provided
+ * pages such as the KIP). E_OK or E_NOMEM (a page table not charged).
  */
 int vspace_map(struct vspace *vs, uint64_t va, uint64_t pa, unsigned perms,
-	       struct quota *q);
+	       struct mapping *node, struct quota *q);
+
+/* What is mapped at va: false if nothing; else the frame, perms and node. */
+bool vspace_lookup(struct vspace *vs, uint64_t va, uint64_t *pa, unsigned *perms,
+		   struct mapping **node);
+
+/* Removes whatever is mapped at va, from the tables and the TLB. */
+void vspace_unmap(struct vspace *vs, uint64_t va);
+
+/* Calls fn on every mapping node of vs; fn may remove mappings. */
+void vspace_each_mapping(struct vspace *vs, void (*fn)(struct mapping *m, void *arg),
+			 void *arg);
 
 /* Switches this CPU to vs. */
 void vspace_activate(struct vspace *vs);
