@@ -11,6 +11,7 @@
 #include <abi/kip.h>
 #include <abi/version.h>
 #include <sigma0.h>
+#include <obj/irq.h>
 #include <arch/memlayout.h>
 
 static union {
@@ -29,6 +30,7 @@ void kip_fill(const struct boot_info *bi)
 	k->tsc_hz = tsc_hz;
 	k->phys_window = SIGMA0_BASE;
 	k->ncpus = kstate_ncpus;
+	k->nirqs = irq_nlines;
 	for (uint32_t i = 0; i < bi->nregions && i < KIP_MAX_REGIONS; i++, k->nregions++)
 		k->regions[i] = (struct kip_region){ bi->regions[i].base, bi->regions[i].len,
 						     bi->regions[i].type, 0 };

@@ -28,6 +28,7 @@
 #include <arch/idle.h>
 #include <arch/memlayout.h>
 #include <arch/vspace.h>
+#include <obj/irq.h>
 #include <obj/task.h>
 #include <obj/thread.h>
 
@@ -123,6 +124,11 @@ static int build(const struct boot_info *bi, const struct elf_image *elf, struct
 		return err;
 	cap_install(&task->cspace, SLOT_SELF_TASK, CAP_TASK, task, RIGHTS_ALL, 0);
 	cap_install(&task->cspace, SLOT_SELF_THREAD, CAP_THREAD, th, RIGHTS_ALL, 0);
+	cap_install(&task->cspace, SLOT_IOPORTS, CAP_IOPORT, &ioport_space, RIGHTS_ALL,
+		    IOPORT_RANGE(0, 0xFFFF));
+	for (uint32_t i = 0; i < irq_nlines; i++)
+		cap_install(&task->cspace, SLOT_IRQ_BASE + i, CAP_IRQ, &irq_lines[i],
+			    RIGHTS_ALL, 0);
 	cap_install(&task->cspace, SLOT_DEBUG_CONSOLE, CAP_DEBUG_CONSOLE, &debug_console,
 		    RIGHT_WRITE, 0);
 	sigma0_task = task;

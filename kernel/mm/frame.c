@@ -202,9 +202,9 @@ uint64_t frame_alloc_contig(struct frame_pool *fp, unsigned count)
 
 	if (count == 0)
 		return FRAME_NONE;
-	/* Runs are aligned to their size rounded up to a power of two, so a
-	 * two-frame run never straddles a larger boundary it would need. */
-	for (uint64_t pfn = fp->hint * BITS + 1; pfn < fp->nframes; pfn++) {
+	/* A power-of-two run starts on a multiple of its size (a leaf page
+	 * table pair, later DMA buffers); other runs start anywhere. */
+	for (uint64_t pfn = fp->hint * BITS; pfn < fp->nframes; pfn++) {
 		if (pfn % BITS == 0 && fp->bitmap[pfn / BITS] == 0) {
 			pfn += BITS - 1;        /* a whole word in use */
 			run = 0;

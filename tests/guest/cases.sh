@@ -20,6 +20,7 @@ COMMON=(
 	'^mem: [0-9a-f]{16}-[0-9a-f]{16} usable$'
 	'^paging: direct map of [0-9]+ MiB'
 	'^acpi: I/O APIC id [0-9]+ at fec00000, GSI base 0$'
+	'^ioapic: id [0-9]+, GSIs 0-23, all masked$'
 	'^apic: local APIC id 0 in x2?APIC mode$'
 	'^timer: tsc [0-9]+ kHz, lapic timer [0-9]+ kHz \(calibrated against the (HPET|PIT)\)$'
 	'^timer: 100 Hz tick running \([0-9]+ ticks seen\)$'

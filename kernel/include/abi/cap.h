@@ -14,6 +14,10 @@ enum mica_cap_type {
 	CAP_NTYPES
 };
 
+/* An I/O-port capability's range, reported where other capabilities
+ * report their badge (SYS_CAP_INFO): first port | last port << 16. */
+#define IOPORT_RANGE(first, last) ((uint64_t)(first) | (uint64_t)(last) << 16)
+
 /* Rights: an operation names the ones it needs (docs/abi.md). */
 #define RIGHT_READ    (1u << 0)   /* read state; receive on an endpoint */
 #define RIGHT_WRITE   (1u << 1)   /* change state; send on an endpoint */
@@ -25,6 +29,9 @@ enum mica_cap_type {
 #define SLOT_SELF_TASK     0    /* its own task */
 #define SLOT_SELF_THREAD   1    /* its first thread */
 #define SLOT_DEBUG_CONSOLE 2    /* root task: the kernel debug console */
+#define SLOT_IOPORTS       3    /* root task: I/O ports 0-0xFFFF */
+#define SLOT_IRQ_BASE      8    /* root task: GSI n in slot SLOT_IRQ_BASE + n
+				 * for n < kip->nirqs */
 #define ROOT_CAP_SLOTS     64   /* size of the root task's table */
 
 #endif

@@ -35,6 +35,7 @@ struct kip {
 	uint64_t tsc_hz;
 	uint64_t phys_window;   /* root task: physical address p is at phys_window + p */
 	uint32_t ncpus;
+	uint32_t nirqs;         /* root task: IRQ capabilities from SLOT_IRQ_BASE */
 	uint32_t nregions;
 	uint32_t nmodules;
 	uint32_t fb_present;

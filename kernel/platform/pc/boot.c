@@ -20,7 +20,9 @@
 #include <arch/selftest.h>
 #include <arch/trap.h>
 #include <pc/acpi.h>
+#include <pc/ioapic.h>
 #include <pc/lapic.h>
+#include <obj/irq.h>
 #include <pc/multiboot2.h>
 #include <pc/pic.h>
 #include <pc/timer.h>
@@ -160,6 +162,7 @@ void kmain(uint32_t magic, uint64_t info_phys)
 		kstate_ncpus = acpi_info.ncpus;
 	}
 	start_interrupts();
+	irq_init(ioapic_init());
 
 	fault = cmdline_find(boot_info.cmdline, "mica.test.fault");
 	if (fault)
