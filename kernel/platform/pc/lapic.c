@@ -27,6 +27,8 @@ enum {
 #define SVR_ENABLE        (1u << 8)
 #define LVT_MASKED        (1u << 16)
 #define LVT_PERIODIC      (1u << 17)
+#define LVT_TSC_DEADLINE  (2u << 17)
+#define MSR_TSC_DEADLINE  0x6E0u
 #define TIMER_DIV_16      0x3u
 #define X2APIC_MSR_BASE   0x800u
 
@@ -85,10 +87,24 @@ void lapic_eoi(void)
 void lapic_timer_start(uint8_t vector, enum lapic_timer_mode mode, uint32_t count,
 		       bool masked)
 {
+	static const uint32_t mode_bits[] = {
+		[LAPIC_TIMER_ONESHOT] = 0,
+		[LAPIC_TIMER_PERIODIC] = LVT_PERIODIC,
+		[LAPIC_TIMER_TSC_DEADLINE] = LVT_TSC_DEADLINE,
+	};
+
 	lapic_write(REG_TIMER_DIV, TIMER_DIV_16);
-	lapic_write(REG_LVT_TIMER, vector | (mode == LAPIC_TIMER_PERIODIC ? LVT_PERIODIC : 0) |
-		    (masked ? LVT_MASKED : 0));
-	lapic_write(REG_TIMER_INIT, count);
+	lapic_write(REG_LVT_TIMER, vector | mode_bits[mode] | (masked ? LVT_MASKED : 0));
+	if (mode != LAPIC_TIMER_TSC_DEADLINE)
+		lapic_write(REG_TIMER_INIT, count);
+}
+
+void lapic_timer_deadline(uint64_t tsc)
+{
+	/* SDM 10.5.4.1: in xAPIC mode the LVT write must be ordered before
+	 * the MSR write; MFENCE does it (x2APIC register writes are MSRs). */
+	__asm__ volatile("mfence" ::: "memory");
+	wrmsr(MSR_TSC_DEADLINE, tsc);
 }
 
 uint32_t lapic_timer_current(void)

@@ -8,6 +8,7 @@
 #include <panic.h>
 #include <sched.h>
 #include <arch/cpu.h>
+#include <arch/cpufeature.h>
 #include <arch/trap.h>
 #include <pc/lapic.h>
 #include <pc/refclock.h>
@@ -18,10 +19,22 @@
 uint64_t lapic_timer_hz;
 volatile uint64_t timer_ticks;
 
+static uint64_t deadline_period;        /* TSC ticks per timer tick; 0: periodic mode */
+static uint64_t next_deadline;
+
 static void timer_tick(struct trap_frame *tf)
 {
 	(void)tf;
 	timer_ticks++;
+	if (deadline_period) {
+		uint64_t now = rdtsc();
+
+		/* Keep the rate; after a long stall, do not fire a burst. */
+		next_deadline += deadline_period;
+		if (next_deadline <= now)
+			next_deadline = now + deadline_period;
+		lapic_timer_deadline(next_deadline);
+	}
 	lapic_eoi();
 	sched_tick();
 }
@@ -51,6 +64,17 @@ void timer_init(uint64_t hpet_phys)
 		tsc_hz / 1000, lapic_timer_hz / 1000, hpet ? "HPET" : "PIT");
 
 	trap_set_handler(VEC_TIMER, timer_tick);
-	lapic_timer_start(VEC_TIMER, LAPIC_TIMER_PERIODIC,
-			  (uint32_t)(lapic_timer_hz / TIMER_HZ), false);
+	if (cpu_info.tsc_deadline) {
+		/* Preferred: no divider rounding, and the TSC is what the KIP
+		 * publishes; the timer then shares one clock with user space. */
+		deadline_period = tsc_hz / TIMER_HZ;
+		lapic_timer_start(VEC_TIMER, LAPIC_TIMER_TSC_DEADLINE, 0, false);
+		next_deadline = rdtsc() + deadline_period;
+		lapic_timer_deadline(next_deadline);
+	} else {
+		lapic_timer_start(VEC_TIMER, LAPIC_TIMER_PERIODIC,
+				  (uint32_t)(lapic_timer_hz / TIMER_HZ), false);
+	}
+	kprintf("timer: %u Hz tick in %s mode\n", TIMER_HZ,
+		deadline_period ? "TSC-deadline" : "periodic");
 }

@@ -8,6 +8,7 @@
 enum lapic_timer_mode {
 	LAPIC_TIMER_ONESHOT = 0,
 	LAPIC_TIMER_PERIODIC = 1,
+	LAPIC_TIMER_TSC_DEADLINE = 2,   /* fires when the TSC reaches IA32_TSC_DEADLINE */
 };
 
 /* Enables the local APIC at phys (xAPIC mode only); masks LINT0. */
@@ -20,5 +21,8 @@ void lapic_eoi(void);
 void lapic_timer_start(uint8_t vector, enum lapic_timer_mode mode, uint32_t count,
 		       bool masked);
 uint32_t lapic_timer_current(void);
+
+/* TSC-deadline mode: the next interrupt when the TSC reaches tsc. */
+void lapic_timer_deadline(uint64_t tsc);
 
 #endif
