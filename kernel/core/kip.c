@@ -14,6 +14,9 @@
 #include <obj/irq.h>
 #include <arch/memlayout.h>
 
+_Static_assert(KIP_ADDR + KIP_SIZE == USER_END,
+	       "the KIP ends user space: no SYSCALL can end at USER_END (syscall_entry.asm)");
+
 static union {
 	struct kip kip;
 	uint8_t bytes[KIP_SIZE];

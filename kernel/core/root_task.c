@@ -107,13 +107,16 @@ static int load_elf(struct task *t, const uint8_t *image, const struct elf_image
 static int build(const struct boot_info *bi, const struct elf_image *elf, struct thread **out)
 {
 	const struct boot_module *m = &bi->modules[0];
+	char name[TASK_NAME_MAX];
 	struct task *task;
 	struct thread *th;
 	int err;
 
 	/* sigma0 owns all memory, so its kernel-memory quota is all of it. */
 	root_quota.limit = frame_pool.nfree * FRAME_SIZE;
-	err = task_create(&root_quota, ROOT_CAP_SLOTS, "init", &task);
+	/* Named by its command line's first word, as the boot log shows it. */
+	snprintf(name, sizeof name, "%.*s", (int)cmdline_value_len(m->cmdline), m->cmdline);
+	err = task_create(&root_quota, ROOT_CAP_SLOTS, name, &task);
 	if (err != E_OK)
 		return err;
 	if ((err = load_elf(task, phys_to_virt(m->start), elf)) != E_OK ||

@@ -1,79 +1,59 @@
 /*
- * Ready queues and the scheduling decision. Queues are circular doubly
- * linked lists through the thread control blocks; bit p of ready_bitmap
- * is set while queue p is non-empty. The running thread stays at the
- * head of its queue; its turn ends when its slice runs out or it yields,
- * and the head moves on.
+ * The scheduling decision, over the ready queues of runqueue.c: every
+ * runnable thread is in the queue of its priority, and the running thread
+ * stays at the head of its queue. Its turn ends when its slice runs out or
+ * it yields: the head moves on (rq_rotate) and the highest ready thread
+ * runs.
  */
-#include <stdint.h>
-#include <kstate.h>
-#include <panic.h>
+#include <stddef.h>
+#include <runqueue.h>
 #include <sched.h>
 #include <syscall.h>
 #include <abi/errno.h>
 #include <obj/thread.h>
 #include <arch/idle.h>
 
-static struct thread *ready[SCHED_PRIORITIES];  /* head of each queue */
-static uint64_t ready_bitmap[SCHED_PRIORITIES / 64];
+_Static_assert(SCHED_PRIORITIES == RQ_PRIORITIES, "a queue per priority");
+
+static struct runqueue ready;   /* the runnable threads, through thread.rq */
+
+static struct thread *rq_thread(struct rq_link *l)
+{
+	return (struct thread *)((char *)l - offsetof(struct thread, rq));
+}
 
 void sched_enqueue(struct thread *t)
 {
-	struct thread **head = &ready[t->priority];
-
-	if (!*head) {
-		t->rq_next = t->rq_prev = t;
-		*head = t;
-		ready_bitmap[t->priority / 64] |= 1ull << (t->priority % 64);
-		return;
-	}
-	t->rq_next = *head;
-	t->rq_prev = (*head)->rq_prev;
-	(*head)->rq_prev->rq_next = t;
-	(*head)->rq_prev = t;
+	rq_enqueue(&ready, &t->rq, t->priority);
 }
 
 void sched_dequeue(struct thread *t)
 {
-	struct thread **head = &ready[t->priority];
-
-	if (!t->rq_next)
-		return;
-	if (t->rq_next == t) {
-		*head = NULL;
-		ready_bitmap[t->priority / 64] &= ~(1ull << (t->priority % 64));
-	} else {
-		t->rq_prev->rq_next = t->rq_next;
-		t->rq_next->rq_prev = t->rq_prev;
-		if (*head == t)
-			*head = t->rq_next;
-	}
-	t->rq_next = t->rq_prev = NULL;
-}
-
-static struct thread *highest_ready(void)
-{
-	for (int w = SCHED_PRIORITIES / 64 - 1; w >= 0; w--)
-		if (ready_bitmap[w])
-			return ready[w * 64 + 63 - __builtin_clzll(ready_bitmap[w])];
-	return NULL;
+	rq_dequeue(&ready, &t->rq, t->priority);
 }
 
 void schedule(void)
 {
-	struct thread *t = highest_ready();
+	struct rq_link *l = rq_highest(&ready, NULL);
 
-	if (!t)
+	if (!l)
 		arch_idle();
-	thread_run(t);
+	thread_run(rq_thread(l));
 }
 
 /* Ends t's turn: the next thread of its priority goes first, t refills. */
 static void sched_rotate(struct thread *t)
 {
-	if (ready[t->priority] == t)
-		ready[t->priority] = t->rq_next;
+	rq_rotate(&ready, &t->rq, t->priority);
 	t->slice_left = t->slice;
+}
+
+void sched_preempt_check(void)
+{
+	unsigned prio;
+
+	if (rq_highest(&ready, &prio) && prio > thread_current()->priority)
+		schedule();
 }
 
 void sched_tick(void)

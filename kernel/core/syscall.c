@@ -1,4 +1,5 @@
 /* The system-call table (xv6 syscall.c): designated initialisers, bounds-checked. */
+#include <sched.h>
 #include <syscall.h>
 #include <kstate.h>
 #include <obj/task.h>
@@ -43,9 +44,11 @@ void syscall_dispatch(struct trap_frame *f)
 	sys_set_error(f, (uint64_t)syscalls[n](f));
 	if (unlikely(task_reap_list != NULL))
 		task_reap();
-	/* The call may have stopped or destroyed its own thread. */
+	/* The call may have stopped or destroyed its own thread, or made a
+	 * more important one ready. */
 	if (unlikely(thread_current()->state != THREAD_RUNNABLE))
 		thread_reap_current();
+	sched_preempt_check();
 }
 
 int sys_null(struct trap_frame *f)

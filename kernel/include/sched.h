@@ -1,7 +1,7 @@
 /*
  * The scheduler: 256 fixed priorities, round-robin within a priority. The
- * ready queues hold runnable threads; a bitmap finds the highest non-empty
- * queue in two instructions.
+ * ready queues (runqueue.h) hold the runnable threads, the running one at
+ * the head of its queue; a bitmap finds the highest non-empty queue.
  */
 #ifndef SCHED_H
 #define SCHED_H
@@ -13,12 +13,19 @@ struct thread;
 
 #define SCHED_PRIORITIES 256
 
-/* Puts a runnable thread at the tail of its priority's queue. */
+/* Puts a runnable thread, in no queue yet, at the tail of its priority's queue. */
 void sched_enqueue(struct thread *t);
+
+/* Takes t out of its priority's queue when it stops being runnable, or
+ * before its priority changes; nothing if t is in no queue. */
 void sched_dequeue(struct thread *t);
 
 /* Runs the highest-priority ready thread, or idles until there is one. */
 noreturn void schedule(void);
+
+/* Runs a ready thread of higher priority than the current one, if any
+ * (after a system call made it ready); returns otherwise. */
+void sched_preempt_check(void);
 
 /* A timer tick: charges the running thread, and ends its turn when its
  * slice is used up. Interrupts off; the tick is acknowledged already. */

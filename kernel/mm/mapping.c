@@ -125,8 +125,9 @@ static uint64_t map_cost(uint64_t npages)
 
 /*
  * Decode of map and grant: every source page that is mapped must hold the
- * requested permissions; a destination page may not be the source page
- * itself or one it was derived from (replacing it would unmap the source).
+ * requested permissions; no destination page may be a source page itself
+ * or one a source page was derived from (replacing it would unmap the
+ * source). O(pages x derivation depth).
  */
 static int map_check(struct vspace *src, const struct flexpage *s, struct vspace *dst,
 		     const struct flexpage *d, unsigned perms, uint64_t *mapped)
@@ -143,9 +144,16 @@ static int map_check(struct vspace *src, const struct flexpage *s, struct vspace
 			return E_PERM;
 		if (!sn)
 			return E_INVAL;         /* the KIP is the kernel's to map */
-		if (vspace_lookup(dst, d->base + off, &dpa, &dp, &dn) &&
-		    (dn == sn || !dn || mdb_is_ancestor(&dn->mdb, &sn->mdb)))
+		if (vspace_lookup(dst, d->base + off, &dpa, &dp, &dn) && (dn == sn || !dn))
 			return E_INVAL;
+		/* Nor may any destination page be one the source came from,
+		 * at whatever offset: replacing it would take the source along. */
+		for (struct mdb_node *a = sn->mdb.parent; a; a = a->parent) {
+			const struct mapping *am = mapping_of(a);
+
+			if (am->vs == dst && am->va - d->base < d->size)
+				return E_INVAL;
+		}
 		(*mapped)++;
 	}
 	return *mapped ? E_OK : E_NOTMAPPED;

@@ -28,6 +28,9 @@ int thread_create(struct task *task, struct thread **out)
 	t->state = THREAD_INACTIVE;
 	t->slice = t->slice_left = THREAD_SLICE_TICKS;
 	t->id = next_thread_id++;
+	/* Valid user state from the start: a thread started without its
+	 * registers set faults at address 0 in user mode, not in the kernel. */
+	thread_set_entry(t, 0, 0, 0, 0);
 	t->task_next = task->threads;
 	task->threads = t;
 	*out = t;

@@ -23,6 +23,7 @@ COMMON=(
 	'^ioapic: id [0-9]+, GSIs 0-23, all masked$'
 	'^apic: local APIC id 0 in x2?APIC mode$'
 	'^timer: tsc [0-9]+ kHz, lapic timer [0-9]+ kHz \(calibrated against the (HPET|PIT)\)$'
+	'^timer: 100 Hz tick in (periodic|TSC-deadline) mode$'
 	'^timer: 100 Hz tick running \([0-9]+ ticks seen\)$'
 	"$BOOT_OK\$"
 	"^root: starting 'init' \\(entry [0-9a-f]+, [0-9]+ segments\\)\$"
@@ -108,3 +109,24 @@ fault_case de '#DE' 0 'divide error'
 case_add harness-sees-panic "$TEST_ISO" "$BOOT_OK" panic -machine q35 -m 256M \
 	-smbios "type=1,serial=mica.test.fault=ud" -- '^PANIC: '
 
+# The kernel ABI suite (tests/abi/) as the root task: every system call
+# with good and bad input, each test checked for leaked slots, frames and
+# quota, then the whole suite; its deliberate user faults must each be
+# reported by the kernel and leave the system running.
+ABI_FAULT="^fault: task 1 'abi' thread [0-9]+: "
+case_add abi build/abi.iso '^abi: [0-9]+ passed, [0-9]+ failed' stopped -machine q35 -m 256M -- \
+	'^abi: scratch slots [0-9]+-[0-9]+; the smallest task quota is [0-9]+ bytes$' \
+	'^abi: \(debug_write\) from an odd address$' \
+	'^abi: \(debug_write\) across a page boundary$' \
+	'^abi: \(debug_write\) 1024 bytes: \.{988} end$' \
+	'^abi: \(debug_write\) kip magic: IMCAKIP$' \
+	"${ABI_FAULT}#UD invalid opcode, address 0000000000000000, ip 00000000004[0-9a-f]{5}; thread stopped\$" \
+	"${ABI_FAULT}#PF page fault, address 0000000000000010, ip 00000000004[0-9a-f]{5}; thread stopped\$" \
+	"${ABI_FAULT}#PF page fault, address 00000000004[0-9a-f]{5}, ip 00000000004[0-9a-f]{5}; thread stopped\$" \
+	"${ABI_FAULT}#PF page fault, address ffffffff80100000, ip ffffffff80100000; thread stopped\$" \
+	"${ABI_FAULT}#GP general protection, address 0000000000000000, ip 00000000004[0-9a-f]{5}; thread stopped\$" \
+	"${ABI_FAULT}#DE divide error, address 0000000000000000, ip 00000000004[0-9a-f]{5}; thread stopped\$" \
+	"^fault: task [0-9]+ 'task' thread [0-9]+: #PF page fault, address 0000000000001000, ip 0000000000001000; thread stopped\$" \
+	"^fault: task [0-9]+ 'task' thread [0-9]+: #PF page fault, address 00000000004[0-9a-f]{5}, ip 00000000004[0-9a-f]{5}; thread stopped\$" \
+	'^abi: leak check: free frames ([0-9]+) -> \1, quota used ([0-9]+) -> \2: ok$' \
+	'^abi: [1-9][0-9]* passed, 0 failed$'

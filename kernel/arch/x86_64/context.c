@@ -110,6 +110,7 @@ void arch_idle(void)
 	__asm__ volatile("mov %0, %%rsp\n\t"
 			 "xor %%ebp, %%ebp\n\t"
 			 "jmp *%1"
-			 : : "r"(this_cpu()->kstack_top), "r"(idle_loop) : "memory");
+			 /* - 8: entered as if called, as the ABI aligns it */
+			 : : "r"(this_cpu()->kstack_top - 8), "r"(idle_loop) : "memory");
 	__builtin_unreachable();
 }

@@ -66,6 +66,8 @@ void cpu_identify(void)
 	if (maxext >= 0x80000008) {
 		cpuid(0x80000008, 0, r);
 		c->phys_bits = r[0] & 0xFF;
+		c->fxsave_leaks_fip = memcmp(c->vendor, "AuthenticAMD", 12) == 0 &&
+				      !(r[1] & (1u << 2));
 	}
 }
 

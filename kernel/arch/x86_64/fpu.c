@@ -54,8 +54,16 @@ static void fpu_save(uint8_t *area)
 				 "d"((uint32_t)(xcr0 >> 32)) : "memory");
 }
 
+/* Any kernel variable will do: loading it sets FIP/FDP to kernel values. */
+static const uint32_t fip_scrub;
+
 static void fpu_restore(const uint8_t *area)
 {
+	/* AMD without XSaveErPtr restores the x87 error pointers only when an
+	 * exception is pending, so the last thread's would show through
+	 * (CVE-2006-1056): overwrite them first. */
+	if (cpu_info.fxsave_leaks_fip)
+		__asm__ volatile("fnclex; emms; fildl %0" : : "m"(fip_scrub));
 	if (!xcr0)
 		__asm__ volatile("fxrstor64 (%0)" : : "r"(area) : "memory");
 	else

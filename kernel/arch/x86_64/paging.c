@@ -34,6 +34,7 @@ extern char kernel_rodata_start[], kernel_rodata_end[];
 extern char kernel_data_start[], kernel_data_end[];
 
 uint64_t direct_map_end;
+uint64_t kernel_pml4_phys;
 static uint64_t *kernel_pml4;
 static uint64_t device_next = DEVICE_MAP_BASE;
 static uint64_t nx_bit;         /* PTE_NX where the CPU has NX, else 0 */
@@ -112,7 +113,11 @@ void paging_init(uint64_t direct_end)
 	/* The device window's PML4 slot exists from the start, so later
 	 * address spaces can share the kernel half by copying PML4[256..511]. */
 	kernel_pml4[(DEVICE_MAP_BASE >> 39) & 511] = table_alloc() | PTE_P | PTE_W;
+	/* The power-on PAT, written out so that PCD|PWT (entry 3) is UC
+	 * whatever the firmware left: WB, WT, UC-, UC, twice. */
+	wrmsr(MSR_PAT, 0x0007040600070406ull);
 	write_cr3(virt_to_phys(kernel_pml4));
+	kernel_pml4_phys = virt_to_phys(kernel_pml4);
 	vspace_init_pcid();     /* CR3's PCID field is 0 now, as PCIDE requires */
 	/* From here on every frame has a kernel address, not just those below 4 GiB. */
 	direct_map_end = end;

@@ -48,8 +48,11 @@ return_to_user:
 	cmp qword [rsp], VEC_SYSCALL
 	jne .iret
 	; SYSRET: RIP from RCX and RFLAGS from R11, which SYSCALL took from the
-	; thread anyway. The kernel keeps RIP canonical in every frame, so
-	; SYSRET cannot fault in ring 0 with the user's stack.
+	; thread anyway. A SYSCALL frame's RIP is the address after a SYSCALL
+	; instruction in user memory, hence below USER_END (the top pages are
+	; the KIP: read-only, non-executable with NX, and zero at its end);
+	; every RIP the kernel writes leaves by IRETQ. So SYSRET cannot fault
+	; in ring 0 with the user's stack (Intel's SYSRET erratum).
 	mov rcx, [rsp + 2 * 8]          ; rip
 	mov r11, [rsp + 4 * 8]          ; rflags
 	mov rsp, [rsp + 5 * 8]          ; rsp

@@ -120,6 +120,20 @@ static void user_exception(struct trap_frame *tf)
 	thread_fault_stop(exception_names[tf->vector], addr);
 }
 
+/*
+ * NMI, #DF and #MC (trap_entry.asm's paranoid path): never a thread's
+ * doing, never with a trustworthy frame for #DF. Nothing here sends NMIs,
+ * so one is reported and ignored; the two aborts stop the machine.
+ */
+void trap_dispatch_paranoid(struct trap_frame *tf)
+{
+	if (tf->vector == 2) {
+		kprintf("nmi: unexpected NMI at %016lx, ignored\n", tf->rip);
+		return;
+	}
+	kernel_exception(tf);
+}
+
 void trap_dispatch(struct trap_frame *tf)
 {
 	if (tf->vector < 32) {

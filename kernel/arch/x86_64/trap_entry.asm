@@ -10,7 +10,9 @@ bits 64
 section .text
 
 extern trap_dispatch
+extern trap_dispatch_paranoid
 extern return_to_user
+extern cpu_smap_enabled
 
 %macro STUB 1
 trap_stub_%1:
@@ -20,7 +22,11 @@ trap_stub_%1:
 	push qword 0
 	push qword %1
 %endif
+%if %1 == 2 || %1 == 8 || %1 == 18
+	jmp trap_paranoid               ; NMI, #DF, #MC: on their IST stacks
+%else
 	jmp trap_common
+%endif
 %endmacro
 
 %assign v 0
@@ -37,6 +43,7 @@ trap_stub_%1:
 ; resume another thread. From kernel mode (the idle loop, a kernel bug)
 ; the frame is on the kernel stack and iretq resumes the kernel.
 trap_common:
+	CLAC_IF_SMAP
 	test byte [rsp + 3 * 8], 3      ; CS, above vector and error
 	jz .from_kernel
 	swapgs
@@ -51,6 +58,34 @@ trap_common:
 	cld
 	mov rdi, rsp
 	call trap_dispatch
+	POP_GPRS
+	add rsp, 16                     ; vector and error code
+	iretq
+
+; NMI, #DF and #MC arrive on IST stacks even from ring 3 (SDM 6.14.5), so
+; their frame is never the thread's, and #DF's saved CS is undefined. They
+; are handled in place: save on the IST stack, decide SWAPGS by the GS base
+; itself (the kernel's is a kernel address, negative), and return by IRETQ
+; (which also ends NMI blocking).
+%define MSR_GS_BASE 0xC0000101
+trap_paranoid:
+	CLAC_IF_SMAP
+	PUSH_GPRS
+	cld
+	xor ebx, ebx                    ; callee-saved: 1 if we swapped
+	mov ecx, MSR_GS_BASE
+	rdmsr
+	test edx, edx
+	js .kernel_gs
+	swapgs
+	mov ebx, 1
+.kernel_gs:
+	mov rdi, rsp
+	call trap_dispatch_paranoid
+	test ebx, ebx
+	jz .no_swap
+	swapgs
+.no_swap:
 	POP_GPRS
 	add rsp, 16                     ; vector and error code
 	iretq

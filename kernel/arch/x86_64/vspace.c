@@ -18,6 +18,7 @@
 #include <arch/cpu.h>
 #include <arch/cpufeature.h>
 #include <arch/memlayout.h>
+#include <arch/paging.h>
 #include <arch/vspace.h>
 
 #define PTE_P    (1ull << 0)
@@ -32,8 +33,6 @@
 #define CR3_NOFLUSH (1ull << 63)
 #define PCID_COUNT  4096        /* 12-bit tag; 0 is the kernel's */
 
-/* The kernel's own PML4 (user half empty), for when no task's will do. */
-static uint64_t kernel_cr3;
 static bool pcid_enabled;
 static uint64_t pcid_used[PCID_COUNT / 64] = { 1 };    /* bit n: PCID n taken */
 
@@ -92,11 +91,8 @@ static uint64_t *table(uint64_t entry)
 int vspace_init(struct vspace *vs, struct quota *q)
 {
 	uint64_t pa = kmem_page_alloc(q);
-	uint64_t *pml4, *kernel;
+	uint64_t *pml4, *kernel = phys_to_virt(kernel_pml4_phys);
 
-	if (!kernel_cr3)
-		kernel_cr3 = read_cr3() & PTE_ADDR;     /* first call: still the kernel's */
-	kernel = phys_to_virt(kernel_cr3);
 	if (pa == FRAME_NONE)
 		return E_NOMEM;
 	pml4 = phys_to_virt(pa);
@@ -156,7 +152,7 @@ void vspace_destroy(struct vspace *vs, struct quota *q)
 {
 	/* A task tearing itself down still runs on its own tables. */
 	if (vspace_is_current(vs))
-		write_cr3(kernel_cr3);
+		write_cr3(kernel_pml4_phys);
 	free_tables(vs->pml4, 4, KERNEL_HALF, q);
 	pcid_free(vs->pcid);
 	vs->pml4 = 0;

@@ -19,10 +19,10 @@ enum mica_cap_type {
 #define IOPORT_RANGE(first, last) ((uint64_t)(first) | (uint64_t)(last) << 16)
 
 /* Rights: an operation names the ones it needs (docs/abi.md). */
-#define RIGHT_READ    (1u << 0)   /* read state; receive on an endpoint */
-#define RIGHT_WRITE   (1u << 1)   /* change state; send on an endpoint */
+#define RIGHT_READ    (1u << 0)   /* receive on an endpoint, wait on a notification */
+#define RIGHT_WRITE   (1u << 1)   /* send on an endpoint, signal; print (debug console) */
 #define RIGHT_GRANT   (1u << 2)   /* send capabilities and mappings along */
-#define RIGHT_CONTROL (1u << 3)   /* create in, start, stop, destroy */
+#define RIGHT_CONTROL (1u << 3)   /* tasks and threads: every operation on them */
 #define RIGHTS_ALL    0xFu
 
 /* Slots every task finds filled at entry, and the root task's extras. */

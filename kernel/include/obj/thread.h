@@ -5,6 +5,7 @@
 #include <stdint.h>
 #include <compiler.h>
 #include <obj/kobj.h>
+#include <runqueue.h>
 #include <arch/fpu.h>
 #include <arch/trap.h>
 
@@ -33,7 +34,7 @@ struct thread {
 	uint8_t slice_left;
 	uint64_t utcb;          /* user address of its UTCB page */
 	uint32_t id;
-	struct thread *rq_next, *rq_prev;       /* ready queue of its priority */
+	struct rq_link rq;      /* in the ready queue of its priority while runnable */
 	struct fpu_state fpu;
 };
 

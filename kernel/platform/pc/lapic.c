@@ -13,6 +13,7 @@
 
 enum {
 	REG_ID = 0x020,
+	REG_TPR = 0x080,
 	REG_EOI = 0x0B0,
 	REG_SVR = 0x0F0,
 	REG_LVT_TIMER = 0x320,
@@ -56,6 +57,10 @@ void lapic_init(uint64_t phys)
 
 	x2apic = cpu_info.x2apic;
 	if (x2apic) {
+		/* Disabled -> x2APIC is an illegal transition (SDM 10.12.5.1):
+		 * go through xAPIC mode. xAPIC -> x2APIC is allowed directly. */
+		if (!(base & APIC_BASE_ENABLE))
+			wrmsr(MSR_APIC_BASE, base | APIC_BASE_ENABLE);
 		wrmsr(MSR_APIC_BASE, base | APIC_BASE_ENABLE | APIC_BASE_X2APIC);
 	} else {
 		wrmsr(MSR_APIC_BASE, base | APIC_BASE_ENABLE);
@@ -65,6 +70,9 @@ void lapic_init(uint64_t phys)
 	 * (masked) PIC's virtual-wire path cannot deliver anything. */
 	lapic_write(REG_SVR, SVR_ENABLE | VEC_SPURIOUS);
 	lapic_write(REG_LVT_LINT0, LVT_MASKED);
+	/* Accept every priority: firmware may leave TPR raised, and after the
+	 * switch to x2APIC its value is undefined. */
+	lapic_write(REG_TPR, 0);
 }
 
 bool lapic_is_x2apic(void)

@@ -14,6 +14,7 @@ struct cpu_info {
 	uint32_t family, model, stepping;
 	bool nx, pdpe1gb, pcid, invpcid, smep, smap;
 	bool tsc_deadline, x2apic, xsave, invariant_tsc, apic;
+	bool fxsave_leaks_fip;  /* AMD before XSaveErPtr: FIP/FDP/FOP not switched */
 	uint8_t phys_bits;      /* physical address width */
 };
 

@@ -25,4 +25,7 @@ bool paging_is_kernel_device(uint64_t pa);
 /* End of the direct map: physical addresses below it have a kernel address. */
 extern uint64_t direct_map_end;
 
+/* The kernel's own PML4 (empty user half), the base of every task's. */
+extern uint64_t kernel_pml4_phys;
+
 #endif

@@ -35,5 +35,6 @@ void trap_set_handler(uint8_t vector, trap_handler_fn fn);
 
 /* Called by trap_entry.asm with interrupts off. */
 void trap_dispatch(struct trap_frame *tf);
+void trap_dispatch_paranoid(struct trap_frame *tf);
 
 #endif

@@ -1,0 +1,128 @@
+/*
+ * The capability system calls (docs/abi.md): copy, mint, move, delete,
+ * revoke and info. Each decodes its arguments against the caller's table
+ * (every check, no change of state) and then calls the invoke step of
+ * core/cspace.c, which cannot fail; errors come only from the decode.
+ */
+#include <stdbool.h>
+#include <stdint.h>
+#include <syscall.h>
+#include <abi/errno.h>
+#include <obj/cap.h>
+#include <obj/task.h>
+#include <obj/thread.h>
+
+/* The caller's capability table. */
+static struct cspace *own_cspace(void)
+{
+	return &thread_current()->task->cspace;
+}
+
+/* Decodes (dst_task, dst_slot): a task capability with the control right
+ * (slot 0 names the caller's own task) and an empty slot in its table. */
+static int decode_dest(uint64_t task_idx, uint64_t slot, struct cap **out)
+{
+	struct cap *tc;
+	struct task *t;
+	int err;
+
+	if ((err = cap_lookup(own_cspace(), task_idx, CAP_TASK, RIGHT_CONTROL, &tc)) != E_OK)
+		return err;
+	t = tc->obj;
+	if ((err = cap_slot_free(&t->cspace, slot)) != E_OK)
+		return err;
+	*out = &t->cspace.slots[slot];
+	return E_OK;
+}
+
+/* Copy and mint: a child of src in the destination, with rights narrowed
+ * to mask and, for mint, a badge. */
+static int derive(uint64_t src_idx, uint64_t task_idx, uint64_t slot, uint64_t mask,
+		  bool mint, uint64_t badge)
+{
+	struct cap *src, *dst;
+	int err;
+
+	if ((err = cap_lookup(own_cspace(), src_idx, CAP_NULL, 0, &src)) != E_OK)
+		return err;
+	if (mask & ~(uint64_t)RIGHTS_ALL)
+		return E_INVAL;
+	if (mint) {
+		if (src->type != CAP_ENDPOINT && src->type != CAP_NOTIFICATION)
+			return E_CAP_TYPE;
+		if (badge == 0)
+			return E_INVAL;
+		if (src->badge != 0)
+			return E_STATE;         /* a badge, once given, is fixed */
+	}
+	if ((err = decode_dest(task_idx, slot, &dst)) != E_OK)
+		return err;
+	/* A copy passes badge 0: the source's badge, if any, carries over. */
+	cap_derive(src, dst, (unsigned)mask, mint ? badge : 0);
+	return E_OK;
+}
+
+/* SYS_CAP_COPY(src, dst_task, dst_slot, rights) */
+int sys_cap_copy(struct trap_frame *f)
+{
+	return derive(sys_arg0(f), sys_arg1(f), sys_arg2(f), sys_arg3(f), false, 0);
+}
+
+/* SYS_CAP_MINT(src, dst_task, dst_slot, rights, badge) */
+int sys_cap_mint(struct trap_frame *f)
+{
+	return derive(sys_arg0(f), sys_arg1(f), sys_arg2(f), sys_arg3(f), true, sys_arg4(f));
+}
+
+/* SYS_CAP_MOVE(src, dst_task, dst_slot): the capability changes slot, and
+ * keeps its place in the derivation tree. */
+int sys_cap_move(struct trap_frame *f)
+{
+	struct cap *src, *dst;
+	int err;
+
+	if ((err = cap_lookup(own_cspace(), sys_arg0(f), CAP_NULL, 0, &src)) != E_OK ||
+	    (err = decode_dest(sys_arg1(f), sys_arg2(f), &dst)) != E_OK)
+		return err;
+	cap_move(src, dst);
+	return E_OK;
+}
+
+/* SYS_CAP_DELETE(slot) */
+int sys_cap_delete(struct trap_frame *f)
+{
+	struct cap *c;
+	int err;
+
+	if ((err = cap_lookup(own_cspace(), sys_arg0(f), CAP_NULL, 0, &c)) != E_OK)
+		return err;
+	cap_delete(c);
+	return E_OK;
+}
+
+/* SYS_CAP_REVOKE(slot): deletes every capability derived from it, in
+ * every task; the capability itself stays. */
+int sys_cap_revoke(struct trap_frame *f)
+{
+	struct cap *c;
+	int err;
+
+	if ((err = cap_lookup(own_cspace(), sys_arg0(f), CAP_NULL, 0, &c)) != E_OK)
+		return err;
+	cap_revoke(c);
+	return E_OK;
+}
+
+/* SYS_CAP_INFO(slot) -> RDI type, RSI rights, RDX badge */
+int sys_cap_info(struct trap_frame *f)
+{
+	struct cap *c;
+	int err;
+
+	if ((err = cap_lookup(own_cspace(), sys_arg0(f), CAP_NULL, 0, &c)) != E_OK)
+		return err;
+	sys_set_result(f, 0, c->type);
+	sys_set_result(f, 1, c->rights);
+	sys_set_result(f, 2, c->badge);
+	return E_OK;
+}
