@@ -28,6 +28,7 @@ static const syscall_fn syscalls[SYS_NSYSCALLS] = {
 	[SYS_THREAD_STOP] = sys_thread_stop,
 	[SYS_THREAD_READ_REGS] = sys_thread_read_regs,
 	[SYS_THREAD_WRITE_REGS] = sys_thread_write_regs,
+	[SYS_THREAD_CONFIG_IPC] = sys_thread_config_ipc,
 	[SYS_MAP] = sys_map,
 	[SYS_GRANT] = sys_grant,
 	[SYS_UNMAP] = sys_unmap,

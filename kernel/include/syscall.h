@@ -33,6 +33,7 @@ int sys_thread_start(struct trap_frame *f);
 int sys_thread_stop(struct trap_frame *f);
 int sys_thread_read_regs(struct trap_frame *f);
 int sys_thread_write_regs(struct trap_frame *f);
+int sys_thread_config_ipc(struct trap_frame *f);
 int sys_map(struct trap_frame *f);
 int sys_grant(struct trap_frame *f);
 int sys_unmap(struct trap_frame *f);

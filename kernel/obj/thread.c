@@ -3,11 +3,13 @@
 #include <console.h>
 #include <sched.h>
 #include <syscall.h>
-#include <abi/cap.h>
 #include <uaccess.h>
+#include <abi/cap.h>
 #include <abi/errno.h>
+#include <abi/kip.h>
 #include <abi/regs.h>
 #include <arch/memlayout.h>
+#include <arch/vspace.h>
 #include <obj/task.h>
 #include <obj/thread.h>
 
@@ -98,6 +100,10 @@ void thread_kill(struct thread *t)
 	*p = t->task_next;
 	t->task = NULL;
 	t->state = THREAD_DEAD;
+	if (t->pager.obj)
+		cap_delete(&t->pager);
+	if (t->handler.obj)
+		cap_delete(&t->handler);
 }
 
 void thread_destroy(struct thread *t)
@@ -205,4 +211,53 @@ int sys_thread_write_regs(struct trap_frame *f)
 	if ((err = copy_from_user(&r, sys_arg1(f), sizeof r)) != E_OK)
 		return err;
 	return thread_set_regs(t, &r);
+}
+
+/* Decodes an optional endpoint to send faults to: CAP_NONE, or an endpoint
+ * with the write (send) right. */
+static int fault_endpoint_decode(uint64_t idx, struct cap **out)
+{
+	*out = NULL;
+	if (idx == CAP_NONE)
+		return E_OK;
+	return cap_lookup(&thread_current()->task->cspace, idx, CAP_ENDPOINT, RIGHT_WRITE, out);
+}
+
+/* Replaces the thread's copy of a fault endpoint with one derived from src. */
+static void fault_endpoint_set(struct cap *slot, struct cap *src)
+{
+	if (slot->obj)
+		cap_delete(slot);
+	if (src) {
+		mdb_init(&slot->mdb);
+		cap_derive(src, slot, RIGHTS_ALL, 0);
+	}
+}
+
+/*
+ * SYS_THREAD_CONFIG_IPC(thread, utcb, pager, handler): the page its long
+ * messages go through (0: none; page-aligned, mappable user address), and
+ * the endpoints its page faults and other exceptions are sent to
+ * (CAP_NONE: none). The thread keeps copies derived from the caller's
+ * capabilities, so revoking those takes them away again.
+ */
+int sys_thread_config_ipc(struct trap_frame *f)
+{
+	uint64_t utcb = sys_arg1(f);
+	struct cap *pager, *handler;
+	struct thread *t;
+	int err;
+
+	if ((err = thread_decode(sys_arg0(f), &t)) != E_OK ||
+	    (err = fault_endpoint_decode(sys_arg2(f), &pager)) != E_OK ||
+	    (err = fault_endpoint_decode(sys_arg3(f), &handler)) != E_OK)
+		return err;
+	if (utcb & (PAGE_SIZE - 1))
+		return E_ALIGN;
+	if (utcb != 0 && (utcb < PAGE_SIZE || utcb >= KIP_ADDR))
+		return E_RANGE;
+	t->utcb = utcb;
+	fault_endpoint_set(&t->pager, pager);
+	fault_endpoint_set(&t->handler, handler);
+	return E_OK;
 }

@@ -75,6 +75,7 @@ static const struct test tests[] = {
 	{ "unmap_tree", test_unmap_tree },
 	/* threads, faults, scheduling (t_thread.c) */
 	{ "thread_config", test_thread_config },
+	{ "thread_config_ipc", test_thread_config_ipc },
 	{ "write_regs_inval", test_write_regs_inval },
 	{ "regs_roundtrip", test_regs_roundtrip },
 	{ "regs_fault", test_regs_fault },

@@ -269,6 +269,57 @@ static void expect_fault(const void *entry, uint64_t ip, int line)
 
 /* ------------------------------------------------------------ tests */
 
+/*
+ * UTCB and fault endpoints: every argument checked; the thread holds
+ * derived copies, so its endpoint outlives the caller's capability until
+ * the thread goes or the caller revokes.
+ */
+void test_thread_config_ipc(void)
+{
+	uint64_t frames, used0, used1, limit;
+
+	if (!EXPECT_ERR(sys_thread_create(SLOT_SELF_TASK, S(0)), E_OK))
+		return;
+	if (!EXPECT_ERR(sys_endpoint_create(SLOT_SELF_TASK, S(1)), E_OK))
+		goto out;
+	EXPECT_ERR(sys_thread_config_ipc(S(0), 0x10000, CAP_NONE, CAP_NONE), E_OK);
+	EXPECT_ERR(sys_thread_config_ipc(S(0), 0x10001, CAP_NONE, CAP_NONE), E_ALIGN);
+	EXPECT_ERR(sys_thread_config_ipc(S(0), KIP_ADDR, CAP_NONE, CAP_NONE), E_RANGE);
+	EXPECT_ERR(sys_thread_config_ipc(S(0), 0xffffffff80000000ull, CAP_NONE, CAP_NONE), E_RANGE);
+	EXPECT_ERR(sys_thread_config_ipc(S(0), 0, SLOT_SELF_TASK, CAP_NONE), E_CAP_TYPE);
+	EXPECT_ERR(sys_thread_config_ipc(S(0), 0, CAP_NONE, S(30)), E_CAP_EMPTY);
+	EXPECT_ERR(sys_thread_config_ipc(S(0), 0, 1ull << 40, CAP_NONE), E_CAP_RANGE);
+	EXPECT_ERR(sys_thread_config_ipc(SLOT_SELF_TASK, 0, CAP_NONE, CAP_NONE), E_CAP_TYPE);
+	if (EXPECT_ERR(sys_cap_copy(S(1), SLOT_SELF_TASK, S(2), RIGHT_READ), E_OK)) {
+		EXPECT_ERR(sys_thread_config_ipc(S(0), 0, S(2), CAP_NONE), E_CAP_RIGHTS);
+		sys_cap_delete(S(2));
+	}
+
+	/* the thread's copy keeps the endpoint alive past our capability */
+	sys_kernel_info(&frames, &used0, &limit);
+	EXPECT_ERR(sys_thread_config_ipc(S(0), 0, S(1), S(1)), E_OK);
+	EXPECT_ERR(sys_cap_delete(S(1)), E_OK);
+	sys_kernel_info(&frames, &used1, &limit);
+	EXPECT_EQ(used1, used0);
+	/* replacing them with nothing lets it go */
+	EXPECT_ERR(sys_thread_config_ipc(S(0), 0, CAP_NONE, CAP_NONE), E_OK);
+	sys_kernel_info(&frames, &used1, &limit);
+	EXPECT(used1 < used0);
+
+	/* revoking our capability takes the thread's copy away */
+	if (EXPECT_ERR(sys_endpoint_create(SLOT_SELF_TASK, S(1)), E_OK)) {
+		sys_kernel_info(&frames, &used0, &limit);
+		EXPECT_ERR(sys_thread_config_ipc(S(0), 0, S(1), CAP_NONE), E_OK);
+		EXPECT_ERR(sys_cap_revoke(S(1)), E_OK);
+		EXPECT_ERR(sys_cap_delete(S(1)), E_OK);
+		sys_kernel_info(&frames, &used1, &limit);
+		EXPECT(used1 < used0);
+	}
+out:
+	sys_cap_delete(S(1));
+	sys_cap_delete(S(0));
+}
+
 /* Priority up to the caller's own, slice 1..255 ticks; checked in full. */
 void test_thread_config(void)
 {

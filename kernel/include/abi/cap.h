@@ -14,6 +14,9 @@ enum mica_cap_type {
 	CAP_NTYPES
 };
 
+/* "No capability" where a call takes an optional one. */
+#define CAP_NONE (~0ull)
+
 /* An I/O-port capability's range, reported where other capabilities
  * report their badge (SYS_CAP_INFO): first port | last port << 16. */
 #define IOPORT_RANGE(first, last) ((uint64_t)(first) | (uint64_t)(last) << 16)

@@ -29,6 +29,7 @@ enum mica_syscall {
 	SYS_THREAD_STOP,        /* (thread) */
 	SYS_THREAD_READ_REGS,   /* (thread, struct mica_regs *) */
 	SYS_THREAD_WRITE_REGS,  /* (thread, const struct mica_regs *) */
+	SYS_THREAD_CONFIG_IPC,  /* (thread, utcb, pager, handler) */
 	SYS_MAP,                /* (dst_task, src, dst, size_log2, perms) */
 	SYS_GRANT,              /* (dst_task, src, dst, size_log2, perms) */
 	SYS_UNMAP,              /* (base, size_log2, flags) */

@@ -4,6 +4,7 @@
 
 #include <stdint.h>
 #include <compiler.h>
+#include <obj/cap.h>
 #include <obj/kobj.h>
 #include <runqueue.h>
 #include <arch/fpu.h>
@@ -32,7 +33,9 @@ struct thread {
 	uint8_t priority;
 	uint8_t slice;          /* timer ticks per turn */
 	uint8_t slice_left;
-	uint64_t utcb;          /* user address of its UTCB page */
+	uint64_t utcb;          /* user address of its UTCB page; 0: none yet */
+	struct cap pager;       /* endpoint its page faults go to; may be empty */
+	struct cap handler;     /* endpoint its other exceptions go to; may be empty */
 	uint32_t id;
 	struct rq_link rq;      /* in the ready queue of its priority while runnable */
 	struct fpu_state fpu;

@@ -124,6 +124,14 @@ static inline long sys_thread_config(uint64_t thread, uint64_t prio, uint64_t sl
 static inline long sys_thread_start(uint64_t t) { return SYSCALL1(SYS_THREAD_START, t); }
 static inline long sys_thread_stop(uint64_t t) { return SYSCALL1(SYS_THREAD_STOP, t); }
 
+/* The thread's UTCB address (0: none) and the endpoints its page faults and
+ * other exceptions go to (CAP_NONE: none). */
+static inline long sys_thread_config_ipc(uint64_t t, uint64_t utcb, uint64_t pager,
+					 uint64_t handler)
+{
+	return mica_syscall(SYS_THREAD_CONFIG_IPC, t, utcb, pager, handler, 0, 0, 0);
+}
+
 static inline long sys_thread_read_regs(uint64_t t, struct mica_regs *r)
 {
 	return SYSCALL2(SYS_THREAD_READ_REGS, t, (uint64_t)r);
