@@ -32,10 +32,37 @@ void sched_dequeue(struct thread *t)
 	rq_dequeue(&ready, &t->rq, t->priority);
 }
 
+#ifndef CONFIG_LAZY_SCHED
+#define CONFIG_LAZY_SCHED 1
+#endif
+
+void sched_block(struct thread *t)
+{
+	if (!CONFIG_LAZY_SCHED)
+		sched_dequeue(t);
+}
+
+void sched_wake(struct thread *t)
+{
+	t->state = THREAD_RUNNABLE;
+	if (!rq_queued(&t->rq))
+		sched_enqueue(t);
+}
+
+int sched_highest_priority(void)
+{
+	unsigned prio;
+
+	return rq_highest(&ready, &prio) ? (int)prio : -1;
+}
+
 void schedule(void)
 {
-	struct rq_link *l = rq_highest(&ready, NULL);
+	struct rq_link *l;
 
+	/* Blocked threads met here leave the queue: lazy scheduling's debt. */
+	while ((l = rq_highest(&ready, NULL)) && rq_thread(l)->state != THREAD_RUNNABLE)
+		rq_dequeue(&ready, l, rq_thread(l)->priority);
 	if (!l)
 		arch_idle();
 	thread_run(rq_thread(l));

@@ -30,6 +30,12 @@ static const syscall_fn syscalls[SYS_NSYSCALLS] = {
 	[SYS_THREAD_WRITE_REGS] = sys_thread_write_regs,
 	[SYS_THREAD_CONFIG_IPC] = sys_thread_config_ipc,
 	[SYS_MAP] = sys_map,
+	[SYS_CALL] = sys_call,
+	[SYS_REPLY_WAIT] = sys_reply_wait,
+	[SYS_SEND] = sys_send,
+	[SYS_RECV] = sys_recv,
+	[SYS_REPLY] = sys_reply,
+	[SYS_IPC_ABORT] = sys_ipc_abort,
 	[SYS_GRANT] = sys_grant,
 	[SYS_UNMAP] = sys_unmap,
 };

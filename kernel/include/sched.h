@@ -20,6 +20,18 @@ void sched_enqueue(struct thread *t);
  * before its priority changes; nothing if t is in no queue. */
 void sched_dequeue(struct thread *t);
 
+/*
+ * t blocks (its state says on what) / becomes ready again. With lazy
+ * scheduling a blocked thread stays in the ready queue until schedule()
+ * meets it, so a thread woken before then costs no queue operation.
+ */
+void sched_block(struct thread *t);
+void sched_wake(struct thread *t);
+
+/* The highest priority with a ready thread (lazily queued blocked ones
+ * may count: an upper bound); -1 when none. */
+int sched_highest_priority(void);
+
 /* Runs the highest-priority ready thread, or idles until there is one. */
 noreturn void schedule(void);
 

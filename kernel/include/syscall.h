@@ -35,6 +35,12 @@ int sys_thread_read_regs(struct trap_frame *f);
 int sys_thread_write_regs(struct trap_frame *f);
 int sys_thread_config_ipc(struct trap_frame *f);
 int sys_map(struct trap_frame *f);
+int sys_call(struct trap_frame *f);
+int sys_reply_wait(struct trap_frame *f);
+int sys_send(struct trap_frame *f);
+int sys_recv(struct trap_frame *f);
+int sys_reply(struct trap_frame *f);
+int sys_ipc_abort(struct trap_frame *f);
 int sys_grant(struct trap_frame *f);
 int sys_unmap(struct trap_frame *f);
 

@@ -1,11 +1,18 @@
-/* Endpoint objects: creation and destruction (IPC on them comes next). */
+/*
+ * Endpoint objects: creation, destruction and their wait queues. The
+ * queue is a doubly linked list through the waiting threads, highest
+ * priority first and first come first served within a priority, so that
+ * taking the next partner is O(1); queueing is O(waiters of higher or
+ * equal priority), usually a step or two from the tail.
+ */
+#include <ipc.h>
 #include <syscall.h>
 #include <abi/cap.h>
 #include <abi/errno.h>
 #include <obj/cap.h>
+#include <obj/endpoint.h>
 #include <obj/task.h>
 #include <obj/thread.h>
-#include <obj/endpoint.h>
 
 int endpoint_create(struct quota *q, struct endpoint **out)
 {
@@ -20,7 +27,42 @@ int endpoint_create(struct quota *q, struct endpoint **out)
 
 void endpoint_destroy(struct endpoint *ep)
 {
+	while (ep->head)
+		ipc_cancel(ep->head, E_DEAD);
 	kmem_free(ep->hdr.quota, ep, sizeof *ep);
+}
+
+void endpoint_enqueue(struct endpoint *ep, struct thread *t)
+{
+	struct thread *after = ep->tail;
+
+	while (after && after->priority < t->priority)
+		after = after->ipc_prev;
+	t->ipc_prev = after;
+	t->ipc_next = after ? after->ipc_next : ep->head;
+	if (t->ipc_next)
+		t->ipc_next->ipc_prev = t;
+	else
+		ep->tail = t;
+	if (after)
+		after->ipc_next = t;
+	else
+		ep->head = t;
+	t->ipc_ep = ep;
+}
+
+void endpoint_dequeue(struct endpoint *ep, struct thread *t)
+{
+	if (t->ipc_prev)
+		t->ipc_prev->ipc_next = t->ipc_next;
+	else
+		ep->head = t->ipc_next;
+	if (t->ipc_next)
+		t->ipc_next->ipc_prev = t->ipc_prev;
+	else
+		ep->tail = t->ipc_prev;
+	t->ipc_next = t->ipc_prev = NULL;
+	t->ipc_ep = NULL;
 }
 
 /* Creation for the system calls: an object charged to task's quota, its

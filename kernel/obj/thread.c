@@ -1,5 +1,6 @@
 /* Thread objects: creation, control, faults, death. */
 #include <klib.h>
+#include <ipc.h>
 #include <console.h>
 #include <sched.h>
 #include <syscall.h>
@@ -75,8 +76,8 @@ int sys_thread_stop(struct trap_frame *f)
 
 	if ((err = thread_decode(sys_arg0(f), &t)) != E_OK)
 		return err;
-	if (t->state == THREAD_RUNNABLE)
-		sched_dequeue(t);
+	ipc_cancel(t, E_ABORTED);
+	sched_dequeue(t);
 	t->state = THREAD_STOPPED;
 	return E_OK;
 }
@@ -93,8 +94,8 @@ void thread_kill(struct thread *t)
 
 	if (t->state == THREAD_DEAD)
 		return;
-	if (t->state == THREAD_RUNNABLE)
-		sched_dequeue(t);
+	ipc_release(t);
+	sched_dequeue(t);
 	for (p = &t->task->threads; *p != t; p = &(*p)->task_next)
 		;
 	*p = t->task_next;
@@ -154,17 +155,20 @@ int sys_thread_config(struct trap_frame *f)
 {
 	struct thread *t;
 	uint64_t prio = sys_arg1(f), slice = sys_arg2(f);
+	bool queued;
 	int err;
 
 	if ((err = thread_decode(sys_arg0(f), &t)) != E_OK)
 		return err;
 	if (prio > thread_current()->priority || slice == 0 || slice > 255)
 		return E_INVAL;
-	if (t->state == THREAD_RUNNABLE)
-		sched_dequeue(t);
+	/* Lazily queued blocked threads move queue too. (One waiting on an
+	 * endpoint keeps its place there.) */
+	queued = rq_queued(&t->rq);
+	sched_dequeue(t);
 	t->priority = (uint8_t)prio;
 	t->slice = t->slice_left = (uint8_t)slice;
-	if (t->state == THREAD_RUNNABLE)
+	if (queued)
 		sched_enqueue(t);
 	return E_OK;
 }
@@ -179,8 +183,7 @@ int sys_thread_start(struct trap_frame *f)
 		return err;
 	if (t->state != THREAD_INACTIVE && t->state != THREAD_STOPPED)
 		return E_STATE;
-	t->state = THREAD_RUNNABLE;
-	sched_enqueue(t);
+	sched_wake(t);
 	return E_OK;
 }
 

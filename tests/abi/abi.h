@@ -209,6 +209,7 @@ void test_unmap_tree(void);
 /* t_thread.c */
 void test_thread_config(void);
 void test_thread_config_ipc(void);
+void test_ipc_call_echo(void);
 void test_write_regs_inval(void);
 void test_regs_roundtrip(void);
 void test_regs_fault(void);

@@ -93,6 +93,8 @@ static const struct test tests[] = {
 	{ "sched_lower", test_sched_lower },
 	{ "sched_wakeup", test_sched_wakeup },
 	{ "fpu_isolated", test_fpu_isolated },
+	/* IPC (t_ipc.c) */
+	{ "ipc_call_echo", test_ipc_call_echo },
 	/* last: a kernel that gets this wrong panics */
 	{ "start_unset_regs", test_start_unset_regs },
 };

@@ -33,6 +33,12 @@ enum mica_syscall {
 	SYS_MAP,                /* (dst_task, src, dst, size_log2, perms) */
 	SYS_GRANT,              /* (dst_task, src, dst, size_log2, perms) */
 	SYS_UNMAP,              /* (base, size_log2, flags) */
+	SYS_CALL,               /* IPC (abi/ipc.h): (endpoint, tag, words) */
+	SYS_REPLY_WAIT,         /* (endpoint, tag, words) */
+	SYS_SEND,               /* (endpoint, tag, words) */
+	SYS_RECV,               /* (endpoint, flags) */
+	SYS_REPLY,              /* (-, tag, words) */
+	SYS_IPC_ABORT,          /* (thread) */
 	SYS_NSYSCALLS
 };
 

@@ -20,7 +20,12 @@ enum thread_state {
 	THREAD_RUNNABLE,
 	THREAD_STOPPED,         /* faulted with no one to handle it, or stopped */
 	THREAD_DEAD,            /* killed with its task, or its last capability is gone */
+	THREAD_SEND,            /* blocked sending on ipc_ep (a call if ipc_call) */
+	THREAD_RECV,            /* blocked receiving on ipc_ep */
+	THREAD_REPLY,           /* called: waits for reply_from to answer */
 };
+
+struct endpoint;
 
 struct thread {
 	/* Must stay first: the entry code saves the user registers here, at
@@ -38,6 +43,13 @@ struct thread {
 	struct cap handler;     /* endpoint its other exceptions go to; may be empty */
 	uint32_t id;
 	struct rq_link rq;      /* in the ready queue of its priority while runnable */
+	/* IPC (core/ipc.c) */
+	struct endpoint *ipc_ep;        /* blocked on (SEND, RECV) */
+	struct thread *ipc_next, *ipc_prev;     /* the endpoint's queue */
+	uint64_t ipc_badge;             /* SEND: badge of the capability used */
+	bool ipc_call;                  /* SEND: a call, so the receiver owes a reply */
+	struct thread *caller;          /* a call received and not yet answered */
+	struct thread *reply_from;      /* REPLY: who owes us the answer */
 	struct fpu_state fpu;
 };
 

@@ -1,0 +1,317 @@
+/*
+ * Synchronous IPC: the slow path, which handles every case.
+ *
+ * A message is a tag and up to 64 words (abi/ipc.h): words 0..7 move from
+ * the sender's saved registers to the receiver's, the rest from the
+ * sender's UTCB page to the receiver's, once, through the direct map.
+ * When the partner already waits, the kernel switches straight to it
+ * (direct process switch) if it is at least as important as the thread
+ * that made it ready; otherwise the scheduler decides.
+ *
+ * A call leaves the caller waiting for a reply and gives the receiver a
+ * one-shot right to answer it (receiver->caller). The right goes away when
+ * used, when the caller is aborted or dies, and a server that dies
+ * releases its callers with E_DEAD: nobody waits forever on a dead partner.
+ */
+#include <klib.h>
+#include <ipc.h>
+#include <sched.h>
+#include <syscall.h>
+#include <abi/cap.h>
+#include <abi/errno.h>
+#include <abi/ipc.h>
+#include <arch/ipc_regs.h>
+#include <arch/memlayout.h>
+#include <arch/vspace.h>
+#include <obj/cap.h>
+#include <obj/endpoint.h>
+#include <obj/task.h>
+#include <obj/thread.h>
+
+/* The words of t's UTCB, or NULL when it has none mapped (writable if need). */
+static uint64_t *utcb_words(struct thread *t, bool writable)
+{
+	struct mapping *m;
+	unsigned perms;
+	uint64_t pa;
+
+	if (!t->utcb || !t->task ||
+	    !vspace_lookup(&t->task->vspace, t->utcb, &pa, &perms, &m) ||
+	    (writable && !(perms & VM_WRITE)))
+		return NULL;
+	return ((struct utcb *)phys_to_virt(pa))->mr;
+}
+
+/*
+ * Copies the message from's registers (and UTCB) describe into to's, with
+ * the badge; to's error code is E_OK, or E_FAULT when the message had
+ * words for a UTCB it does not have (it still gets the first eight).
+ */
+static void transfer(struct thread *from, struct thread *to, uint64_t badge)
+{
+	uint64_t tag = ipc_tag(&from->regs);
+	unsigned words = IPC_TAG_WORDS(tag), err = E_OK;
+
+	for (unsigned i = 0; i < IPC_REG_WORDS; i++)
+		*ipc_word(&to->regs, i) = i < words ? *ipc_word(&from->regs, i) : 0;
+	if (words > IPC_REG_WORDS) {
+		uint64_t *src = utcb_words(from, false), *dst = utcb_words(to, true);
+
+		if (dst && src)
+			memcpy(dst + IPC_REG_WORDS, src + IPC_REG_WORDS,
+			       (words - IPC_REG_WORDS) * sizeof *dst);
+		else
+			err = E_FAULT;
+	}
+	ipc_set_tag(&to->regs, tag & ~(uint64_t)IPC_TAG_FLAGS_MASK);
+	ipc_set_badge(&to->regs, badge);
+	ipc_set_error(&to->regs, err);
+}
+
+/* t, blocked, becomes ready with error err (its message, if any, is in). */
+static void wake(struct thread *t, int err)
+{
+	ipc_set_error(&t->regs, (uint64_t)err);
+	sched_wake(t);
+}
+
+static void block(struct thread *t, enum thread_state state)
+{
+	t->state = state;
+	sched_block(t);
+}
+
+/*
+ * Runs next, which the current thread just made ready, at once if it is at
+ * least as important as everything ready; otherwise lets the scheduler
+ * choose. Returns only if the current thread can go on running.
+ */
+static void switch_to(struct thread *next)
+{
+	struct thread *self = thread_current();
+
+	if (next->priority >= sched_highest_priority())
+		thread_run(next);       /* direct process switch */
+	if (self->state != THREAD_RUNNABLE) {
+		thread_clear_current();
+		schedule();
+	}
+}
+
+void ipc_cancel(struct thread *t, int err)
+{
+	switch (t->state) {
+	case THREAD_SEND:
+	case THREAD_RECV:
+		endpoint_dequeue(t->ipc_ep, t);
+		wake(t, err);
+		break;
+	case THREAD_REPLY:
+		if (t->reply_from)
+			t->reply_from->caller = NULL;
+		t->reply_from = NULL;
+		wake(t, err);
+		break;
+	default:
+		break;
+	}
+}
+
+void ipc_release(struct thread *t)
+{
+	ipc_cancel(t, E_DEAD);
+	if (t->caller) {
+		t->caller->reply_from = NULL;
+		wake(t->caller, E_DEAD);
+		t->caller = NULL;
+	}
+}
+
+/* ------------------------------------------------------ decoding */
+
+/* The endpoint behind capability idx with right, for the current thread. */
+static int endpoint_decode(uint64_t idx, unsigned right, struct endpoint **ep, uint64_t *badge)
+{
+	struct cap *c;
+	int err = cap_lookup(&thread_current()->task->cspace, idx, CAP_ENDPOINT, right, &c);
+
+	if (err != E_OK)
+		return err;
+	*ep = c->obj;
+	if (badge)
+		*badge = c->badge;
+	return E_OK;
+}
+
+/* The message the current thread sends: at most 64 words, no typed items
+ * yet, and a UTCB for the words beyond the registers. */
+static int message_decode(struct trap_frame *f)
+{
+	uint64_t tag = ipc_tag(f);
+
+	if (IPC_TAG_WORDS(tag) > IPC_MAX_WORDS)
+		return E_TOOBIG;
+	if (IPC_TAG_ITEMS(tag) != 0 || (tag & 0xC000))
+		return E_INVAL;
+	if (IPC_TAG_WORDS(tag) > IPC_REG_WORDS && !utcb_words(thread_current(), false))
+		return E_FAULT;
+	return E_OK;
+}
+
+/* ------------------------------------------------------ operations */
+
+/* The waiting receiver of ep, taken out of its queue, or NULL. */
+static struct thread *take_receiver(struct endpoint *ep)
+{
+	struct thread *t = ep->head;
+
+	if (!t || t->state != THREAD_RECV)
+		return NULL;
+	endpoint_dequeue(ep, t);
+	return t;
+}
+
+/* Send (call if call): to a waiting receiver, or wait in ep's queue. */
+static int do_send(struct trap_frame *f, bool call)
+{
+	struct thread *self = thread_current(), *rcv;
+	struct endpoint *ep;
+	uint64_t badge;
+	int err;
+
+	if ((err = endpoint_decode(sys_arg0(f), RIGHT_WRITE, &ep, &badge)) != E_OK ||
+	    (err = message_decode(f)) != E_OK)
+		return err;
+	rcv = take_receiver(ep);
+	if (!rcv) {
+		if (ipc_tag(f) & IPC_NONBLOCK)
+			return E_WOULDBLOCK;
+		self->ipc_badge = badge;
+		self->ipc_call = call;
+		endpoint_enqueue(ep, self);
+		block(self, THREAD_SEND);
+		return E_OK;            /* the receiver sets our error when it takes us */
+	}
+	transfer(self, rcv, badge);
+	if (call) {
+		rcv->caller = self;
+		self->reply_from = rcv;
+		block(self, THREAD_REPLY);
+	}
+	sched_wake(rcv);
+	sys_set_error(f, E_OK);
+	switch_to(rcv);
+	return E_OK;
+}
+
+/* Receive on ep (the current thread): take a waiting sender, or wait. */
+static int do_recv(struct trap_frame *f, struct endpoint *ep)
+{
+	struct thread *self = thread_current(), *snd = ep->head;
+
+	if (!snd || snd->state != THREAD_SEND) {
+		if (ipc_tag(f) & IPC_NONBLOCK)
+			return E_WOULDBLOCK;
+		endpoint_enqueue(ep, self);
+		block(self, THREAD_RECV);
+		return E_OK;            /* the sender sets our registers when it comes */
+	}
+	endpoint_dequeue(ep, snd);
+	transfer(snd, self, snd->ipc_badge);
+	if (snd->ipc_call) {
+		self->caller = snd;
+		snd->reply_from = self;
+		snd->state = THREAD_REPLY;
+	} else {
+		wake(snd, E_OK);
+	}
+	return (int)self->regs.rax;
+}
+
+/* Answers the current thread's caller, if it has one. E_OK or E_DEAD. */
+static int do_reply(struct thread *self)
+{
+	struct thread *client = self->caller;
+
+	if (!client)
+		return E_DEAD;          /* none, already answered, aborted or dead */
+	self->caller = NULL;
+	client->reply_from = NULL;
+	transfer(self, client, 0);
+	sched_wake(client);
+	return E_OK;
+}
+
+/* SYS_CALL(endpoint, tag, words): send, then wait for the reply. */
+int sys_call(struct trap_frame *f)
+{
+	return do_send(f, true);
+}
+
+/* SYS_SEND(endpoint, tag, words): send only. */
+int sys_send(struct trap_frame *f)
+{
+	return do_send(f, false);
+}
+
+/* SYS_RECV(endpoint, flags in tag): wait for a message. */
+int sys_recv(struct trap_frame *f)
+{
+	struct endpoint *ep;
+	int err;
+
+	if ((err = endpoint_decode(sys_arg0(f), RIGHT_READ, &ep, NULL)) != E_OK)
+		return err;
+	return do_recv(f, ep);
+}
+
+/* SYS_REPLY(tag, words): answer the last call received. */
+int sys_reply(struct trap_frame *f)
+{
+	struct thread *self = thread_current();
+	int err;
+
+	if ((err = message_decode(f)) != E_OK)
+		return err;
+	return do_reply(self);
+}
+
+/*
+ * SYS_REPLY_WAIT(endpoint, tag, words): answer the last call (if there is
+ * one still waiting), then wait on the endpoint, in one kernel entry.
+ */
+int sys_reply_wait(struct trap_frame *f)
+{
+	struct thread *self = thread_current(), *client = self->caller;
+	struct endpoint *ep;
+	int err;
+
+	if ((err = endpoint_decode(sys_arg0(f), RIGHT_READ, &ep, NULL)) != E_OK ||
+	    (err = message_decode(f)) != E_OK)
+		return err;
+	if (client)
+		do_reply(self);
+	err = do_recv(f, ep);
+	if (self->state == THREAD_RECV && client)
+		switch_to(client);      /* nothing to serve: run the one we answered */
+	return err;
+}
+
+/* SYS_IPC_ABORT(thread): a blocked IPC of the thread ends with E_ABORTED. */
+int sys_ipc_abort(struct trap_frame *f)
+{
+	struct cap *c;
+	struct thread *t;
+	int err;
+
+	err = cap_lookup(&thread_current()->task->cspace, sys_arg0(f), CAP_THREAD, RIGHT_CONTROL, &c);
+	if (err != E_OK)
+		return err;
+	t = c->obj;
+	if (t->state == THREAD_DEAD)
+		return E_DEAD;
+	if (t->state != THREAD_SEND && t->state != THREAD_RECV && t->state != THREAD_REPLY)
+		return E_STATE;
+	ipc_cancel(t, E_ABORTED);
+	return E_OK;
+}

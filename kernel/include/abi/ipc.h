@@ -1,0 +1,39 @@
+/*
+ * IPC messages (docs/abi.md, "IPC"): a tag and up to 64 words. The first
+ * IPC_REG_WORDS words travel in registers; the rest in the UTCB, copied
+ * once from the sender's to the receiver's.
+ *
+ * Registers of SYS_CALL, SYS_SEND, SYS_REPLY, SYS_REPLY_WAIT (sending) and
+ * of every receive:
+ *   RDI  in: endpoint capability (call, send, recv, reply_wait)
+ *        out: badge of the capability the sender used
+ *   RSI  the tag
+ *   RDX, R8, R9, R10, R12, R13, R14, R15: message words 0..7
+ *   RAX  out: error code
+ * RBX and RBP are preserved; RCX and R11 are destroyed (SYSCALL).
+ */
+#ifndef ABI_IPC_H
+#define ABI_IPC_H
+
+#include <stdint.h>
+
+#define IPC_REG_WORDS  8
+#define IPC_MAX_WORDS  64
+
+/* Tag: bits 0-6 words, 7-12 typed items, 13 non-blocking, 16-63 label. */
+#define IPC_TAG(label, words, items, flags) \
+	((uint64_t)(label) << 16 | (uint64_t)(flags) | (uint64_t)(items) << 7 | (uint64_t)(words))
+#define IPC_TAG_WORDS(tag)  ((unsigned)((tag) & 0x7F))
+#define IPC_TAG_ITEMS(tag)  ((unsigned)(((tag) >> 7) & 0x3F))
+#define IPC_TAG_LABEL(tag)  ((tag) >> 16)
+#define IPC_NONBLOCK        (1u << 13)  /* zero timeout: E_WOULDBLOCK if the partner is not ready */
+#define IPC_TAG_FLAGS_MASK  IPC_NONBLOCK
+
+/* The user thread control block: one page per thread (SYS_THREAD_CONFIG_IPC). */
+struct utcb {
+	uint64_t mr[IPC_MAX_WORDS];     /* words IPC_REG_WORDS.. of a message */
+	uint64_t reserved[448];
+};
+_Static_assert(sizeof(struct utcb) == 4096, "a UTCB is a page");
+
+#endif
