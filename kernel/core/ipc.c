@@ -25,6 +25,7 @@
 #include <arch/vspace.h>
 #include <obj/cap.h>
 #include <obj/endpoint.h>
+#include <obj/notification.h>
 #include <obj/task.h>
 #include <obj/thread.h>
 
@@ -106,6 +107,10 @@ void ipc_cancel(struct thread *t, int err)
 		endpoint_dequeue(t->ipc_ep, t);
 		wake(t, err);
 		break;
+	case THREAD_WAIT:
+		notification_dequeue(t->ipc_ntfn, t);
+		wake(t, err);
+		break;
 	case THREAD_REPLY:
 		if (t->reply_from)
 			t->reply_from->caller = NULL;
@@ -117,9 +122,18 @@ void ipc_cancel(struct thread *t, int err)
 	}
 }
 
+void ipc_cancel_recv(struct thread *t)
+{
+	endpoint_dequeue(t->ipc_ep, t);
+}
+
 void ipc_release(struct thread *t)
 {
 	ipc_cancel(t, E_DEAD);
+	if (t->bound_ntfn) {
+		t->bound_ntfn->bound = NULL;
+		t->bound_ntfn = NULL;
+	}
 	if (t->caller) {
 		t->caller->reply_from = NULL;
 		wake(t->caller, E_DEAD);
@@ -151,7 +165,7 @@ static int message_decode(struct trap_frame *f)
 
 	if (IPC_TAG_WORDS(tag) > IPC_MAX_WORDS)
 		return E_TOOBIG;
-	if (IPC_TAG_ITEMS(tag) != 0 || (tag & 0xC000))
+	if (IPC_TAG_ITEMS(tag) != 0 || (tag & (0x4000 | IPC_TAG_NOTIFY)))
 		return E_INVAL;
 	if (IPC_TAG_WORDS(tag) > IPC_REG_WORDS && !utcb_words(thread_current(), false))
 		return E_FAULT;
@@ -204,11 +218,20 @@ static int do_send(struct trap_frame *f, bool call)
 	return E_OK;
 }
 
-/* Receive on ep (the current thread): take a waiting sender, or wait. */
+/*
+ * Receive on ep (the current thread): pending bits of its bound
+ * notification first, then a waiting sender, or wait for either.
+ */
 static int do_recv(struct trap_frame *f, struct endpoint *ep)
 {
 	struct thread *self = thread_current(), *snd = ep->head;
+	uint64_t bits = notification_take_bound(self);
 
+	if (bits) {
+		ipc_set_badge(f, bits);
+		ipc_set_tag(f, IPC_TAG_NOTIFY);
+		return E_OK;
+	}
 	if (!snd || snd->state != THREAD_SEND) {
 		if (ipc_tag(f) & IPC_NONBLOCK)
 			return E_WOULDBLOCK;
@@ -310,7 +333,8 @@ int sys_ipc_abort(struct trap_frame *f)
 	t = c->obj;
 	if (t->state == THREAD_DEAD)
 		return E_DEAD;
-	if (t->state != THREAD_SEND && t->state != THREAD_RECV && t->state != THREAD_REPLY)
+	if (t->state != THREAD_SEND && t->state != THREAD_RECV && t->state != THREAD_REPLY &&
+	    t->state != THREAD_WAIT)
 		return E_STATE;
 	ipc_cancel(t, E_ABORTED);
 	return E_OK;

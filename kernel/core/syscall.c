@@ -36,6 +36,10 @@ static const syscall_fn syscalls[SYS_NSYSCALLS] = {
 	[SYS_RECV] = sys_recv,
 	[SYS_REPLY] = sys_reply,
 	[SYS_IPC_ABORT] = sys_ipc_abort,
+	[SYS_SIGNAL] = sys_signal,
+	[SYS_WAIT] = sys_wait,
+	[SYS_POLL] = sys_poll,
+	[SYS_NOTIFICATION_BIND] = sys_notification_bind,
 	[SYS_GRANT] = sys_grant,
 	[SYS_UNMAP] = sys_unmap,
 };

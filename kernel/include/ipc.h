@@ -19,4 +19,8 @@ void ipc_cancel(struct thread *t, int err);
  * answered with E_DEAD. */
 void ipc_release(struct thread *t);
 
+/* t, blocked receiving, leaves its endpoint's queue (it is being woken
+ * another way: its bound notification). */
+void ipc_cancel_recv(struct thread *t);
+
 #endif

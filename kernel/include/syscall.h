@@ -41,6 +41,10 @@ int sys_send(struct trap_frame *f);
 int sys_recv(struct trap_frame *f);
 int sys_reply(struct trap_frame *f);
 int sys_ipc_abort(struct trap_frame *f);
+int sys_signal(struct trap_frame *f);
+int sys_wait(struct trap_frame *f);
+int sys_poll(struct trap_frame *f);
+int sys_notification_bind(struct trap_frame *f);
 int sys_grant(struct trap_frame *f);
 int sys_unmap(struct trap_frame *f);
 

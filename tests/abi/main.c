@@ -93,6 +93,10 @@ static const struct test tests[] = {
 	{ "sched_lower", test_sched_lower },
 	{ "sched_wakeup", test_sched_wakeup },
 	{ "fpu_isolated", test_fpu_isolated },
+	/* notifications (t_ntfn.c) */
+	{ "ntfn_signal_poll", test_ntfn_signal_poll },
+	{ "ntfn_wait_wakes", test_ntfn_wait_wakes },
+	{ "ntfn_bound", test_ntfn_bound },
 	/* IPC (t_ipc.c) */
 	{ "ipc_call_echo", test_ipc_call_echo },
 	/* last: a kernel that gets this wrong panics */

@@ -28,6 +28,8 @@
 #define IPC_TAG_LABEL(tag)  ((tag) >> 16)
 #define IPC_NONBLOCK        (1u << 13)  /* zero timeout: E_WOULDBLOCK if the partner is not ready */
 #define IPC_TAG_FLAGS_MASK  IPC_NONBLOCK
+/* Received tag only: not a message but the bound notification's bits, in RDI. */
+#define IPC_TAG_NOTIFY      (1u << 15)
 
 /* The user thread control block: one page per thread (SYS_THREAD_CONFIG_IPC). */
 struct utcb {

@@ -39,6 +39,10 @@ enum mica_syscall {
 	SYS_RECV,               /* (endpoint, flags) */
 	SYS_REPLY,              /* (-, tag, words) */
 	SYS_IPC_ABORT,          /* (thread) */
+	SYS_SIGNAL,             /* (notification) */
+	SYS_WAIT,               /* (notification) -> bits */
+	SYS_POLL,               /* (notification) -> bits */
+	SYS_NOTIFICATION_BIND,  /* (thread, notification or CAP_NONE) */
 	SYS_NSYSCALLS
 };
 

@@ -23,9 +23,11 @@ enum thread_state {
 	THREAD_SEND,            /* blocked sending on ipc_ep (a call if ipc_call) */
 	THREAD_RECV,            /* blocked receiving on ipc_ep */
 	THREAD_REPLY,           /* called: waits for reply_from to answer */
+	THREAD_WAIT,            /* waits for signals on ipc_ntfn */
 };
 
 struct endpoint;
+struct notification;
 
 struct thread {
 	/* Must stay first: the entry code saves the user registers here, at
@@ -45,6 +47,8 @@ struct thread {
 	struct rq_link rq;      /* in the ready queue of its priority while runnable */
 	/* IPC (core/ipc.c) */
 	struct endpoint *ipc_ep;        /* blocked on (SEND, RECV) */
+	struct notification *ipc_ntfn;  /* blocked on (WAIT) */
+	struct notification *bound_ntfn;        /* ends our receives when signalled */
 	struct thread *ipc_next, *ipc_prev;     /* the endpoint's queue */
 	uint64_t ipc_badge;             /* SEND: badge of the capability used */
 	bool ipc_call;                  /* SEND: a call, so the receiver owes a reply */

@@ -67,4 +67,30 @@ static inline long ipc_abort(uint64_t thread)
 	return (long)rax;
 }
 
+/* Notifications: signal ORs the capability's badge (1 without one); wait
+ * blocks until bits are pending and takes them; poll takes them or 0. */
+static inline long ntfn_op(uint64_t nr, uint64_t cap, uint64_t *bits)
+{
+	uint64_t rax = nr;
+
+	__asm__ volatile("syscall" : "+a"(rax), "+D"(cap) : : "rcx", "r11", "memory");
+	if (bits)
+		*bits = cap;
+	return (long)rax;
+}
+
+static inline long ntfn_signal(uint64_t cap) { return ntfn_op(SYS_SIGNAL, cap, 0); }
+static inline long ntfn_wait(uint64_t cap, uint64_t *bits) { return ntfn_op(SYS_WAIT, cap, bits); }
+static inline long ntfn_poll(uint64_t cap, uint64_t *bits) { return ntfn_op(SYS_POLL, cap, bits); }
+
+/* Binds notification (CAP_NONE: unbinds) to thread: its receives then also
+ * end when the notification is signalled (tag IPC_TAG_NOTIFY, bits in badge). */
+static inline long ntfn_bind(uint64_t thread, uint64_t ntfn)
+{
+	uint64_t rax = SYS_NOTIFICATION_BIND;
+
+	__asm__ volatile("syscall" : "+a"(rax), "+D"(thread), "+S"(ntfn) : : "rcx", "r11", "memory");
+	return (long)rax;
+}
+
 #endif
