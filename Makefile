@@ -3,6 +3,7 @@
 #   make            kernel and ISO                make test    every test
 #   make run        boot in QEMU                  make run-uefi  boot under OVMF
 #   make gdb        QEMU halted, gdb stub :1234   make clean
+#   make bench      in-guest benchmarks (docs/perf.md; ICOUNT=0, ACCEL=kvm)
 #
 # Knobs: CC=clang, ACCEL=tcg|kvm, NOGRAPHIC=1, MACHINE=pc|q35, MEM=512M, SMP=2.
 
@@ -75,6 +76,7 @@ LIBC_OBJ := $(patsubst %.c,$(B)/user/%.o,$(wildcard libc/src/*.c)) \
 PROGRAMS := init
 PROGRAM_ELF := $(foreach p,$(PROGRAMS),$(B)/servers/$(p).elf)
 ABI_ELF := $(B)/tests/abi.elf
+BENCH_ELF := $(B)/tests/bench.elf
 
 $(B)/include/abi:
 	@mkdir -p $(@D)
@@ -96,6 +98,7 @@ $(1): $(patsubst %.c,$(B)/user/%.o,$(wildcard $(2)/*.c)) $(LIBC_OBJ) libc/user.l
 endef
 $(foreach p,$(PROGRAMS),$(eval $(call program_rule,$(B)/servers/$(p).elf,servers/$(p))))
 $(eval $(call program_rule,$(ABI_ELF),tests/abi))
+$(eval $(call program_rule,$(BENCH_ELF),tests/bench))
 
 # ---------------------------------------------------------------- images
 ISO := $(B)/mica.iso
@@ -128,6 +131,15 @@ $(ABI_ISO): $(KERNEL) $(ABI_ELF) tests/abi/grub.cfg
 	cp tests/abi/grub.cfg $(B)/abi-iso/boot/grub/grub.cfg
 	grub-mkrescue -o $@ $(B)/abi-iso 2>$(B)/grub-mkrescue.log || { cat $(B)/grub-mkrescue.log; exit 1; }
 
+# The benchmarks as the root task (tests/bench/, make bench).
+BENCH_ISO := $(B)/bench.iso
+$(BENCH_ISO): $(KERNEL) $(BENCH_ELF) tests/bench/grub.cfg
+	@rm -rf $(B)/bench-iso && mkdir -p $(B)/bench-iso/boot/grub
+	cp $(KERNEL) $(B)/bench-iso/boot/mica.elf
+	cp $(BENCH_ELF) $(B)/bench-iso/boot/bench.elf
+	cp tests/bench/grub.cfg $(B)/bench-iso/boot/grub/grub.cfg
+	grub-mkrescue -o $@ $(B)/bench-iso 2>$(B)/grub-mkrescue.log || { cat $(B)/grub-mkrescue.log; exit 1; }
+
 # ---------------------------------------------------------------- QEMU
 # KVM only where the host has real hardware virtualisation: our own
 # machines expose a /dev/kvm (kvm_pvm) under which SYSCALL misbehaves.
@@ -151,7 +163,7 @@ QEMU_DISPLAY := -serial mon:stdio
 endif
 
 # ---------------------------------------------------------------- targets
-.PHONY: all iso clang-iso run run-uefi gdb test unit-test clean FORCE
+.PHONY: all iso clang-iso run run-uefi gdb test bench unit-test clean FORCE
 all: iso
 iso: $(ISO)
 
@@ -169,8 +181,17 @@ gdb: $(ISO)
 	$(QEMU) -nographic -s -S -cdrom $(ISO)
 
 # The suite also boots a clang-built kernel: both compilers must stay clean.
-test: $(ISO) $(TEST_ISO) $(ABI_ISO) clang-iso
+test: $(ISO) $(TEST_ISO) $(ABI_ISO) $(BENCH_ISO) clang-iso
 	@CC='$(HOSTCC)' ACCEL='$(ACCEL)' OVMF='$(OVMF)' bash tests/run.sh
+
+# In-guest microbenchmarks (tools/bench.sh, docs/perf.md): TCG with
+# -icount by default, whatever tools/accel.sh says, so that the figures
+# are instruction counts; ACCEL=kvm on the command line for cycles,
+# ICOUNT=0 for TCG without -icount (cycles, noisy).
+ICOUNT ?= 1
+bench: $(BENCH_ISO)
+	@ACCEL='$(if $(filter command line environment,$(origin ACCEL)),$(ACCEL),tcg)' \
+		ICOUNT='$(ICOUNT)' B='$(B)' bash tools/bench.sh $(BENCH_ISO)
 
 unit-test:
 	@CC='$(HOSTCC)' bash tests/run.sh unit

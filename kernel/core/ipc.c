@@ -20,6 +20,7 @@
 #include <abi/cap.h>
 #include <abi/errno.h>
 #include <abi/ipc.h>
+#include <abi/regs.h>
 #include <arch/ipc_regs.h>
 #include <arch/memlayout.h>
 #include <arch/vspace.h>
@@ -50,13 +51,16 @@ static uint64_t *utcb_words(struct thread *t, bool writable)
  */
 static void transfer(struct thread *from, struct thread *to, uint64_t badge)
 {
-	uint64_t tag = ipc_tag(&from->regs);
+	/* A faulting thread's message is the kernel's report, not its registers. */
+	uint64_t tag = from->fault_tag ? from->fault_tag : ipc_tag(&from->regs);
 	unsigned words = IPC_TAG_WORDS(tag), err = E_OK;
 
 	for (unsigned i = 0; i < IPC_REG_WORDS; i++)
-		*ipc_word(&to->regs, i) = i < words ? *ipc_word(&from->regs, i) : 0;
+		*ipc_word(&to->regs, i) = i >= words ? 0 :
+			from->fault_tag ? from->fault_msg[i] : *ipc_word(&from->regs, i);
 	if (words > IPC_REG_WORDS) {
-		uint64_t *src = utcb_words(from, false), *dst = utcb_words(to, true);
+		uint64_t *src = from->fault_tag ? from->fault_msg : utcb_words(from, false);
+		uint64_t *dst = utcb_words(to, true);
 
 		if (dst && src)
 			memcpy(dst + IPC_REG_WORDS, src + IPC_REG_WORDS,
@@ -69,9 +73,19 @@ static void transfer(struct thread *from, struct thread *to, uint64_t badge)
 	ipc_set_error(&to->regs, err);
 }
 
-/* t, blocked, becomes ready with error err (its message, if any, is in). */
+/*
+ * t, blocked, becomes ready with error err (its message, if any, is in).
+ * A thread whose fault report went unanswered cannot go on: it stops,
+ * registers untouched, for whoever controls it to decide.
+ */
 static void wake(struct thread *t, int err)
 {
+	if (t->fault_tag) {
+		t->fault_tag = 0;
+		t->state = THREAD_STOPPED;
+		sched_dequeue(t);
+		return;
+	}
 	ipc_set_error(&t->regs, (uint64_t)err);
 	sched_wake(t);
 }
@@ -251,6 +265,35 @@ static int do_recv(struct trap_frame *f, struct endpoint *ep)
 	return (int)self->regs.rax;
 }
 
+/*
+ * The answer to a fault report: a page fault is retried; an exception
+ * resumes with the registers the handler sent (IPC_LABEL_RESUME, 18 words),
+ * else the thread stays stopped. Its own registers are not a message box.
+ */
+static void fault_answered(struct thread *self, struct thread *t)
+{
+	uint64_t tag = ipc_tag(&self->regs), kind = IPC_TAG_LABEL(t->fault_tag);
+	struct mica_regs r;
+	uint64_t *w = (uint64_t *)&r, *mr;
+
+	t->fault_tag = 0;
+	if (kind == IPC_LABEL_PAGE_FAULT) {
+		sched_wake(t);
+		return;
+	}
+	mr = utcb_words(self, false);
+	if (IPC_TAG_LABEL(tag) == IPC_LABEL_RESUME && IPC_TAG_WORDS(tag) == 18 && mr) {
+		for (unsigned i = 0; i < 18; i++)
+			w[i] = i < IPC_REG_WORDS ? *ipc_word(&self->regs, i) : mr[i];
+		if (thread_set_regs(t, &r) == E_OK) {
+			sched_wake(t);
+			return;
+		}
+	}
+	t->state = THREAD_STOPPED;
+	sched_dequeue(t);
+}
+
 /* Answers the current thread's caller, if it has one. E_OK or E_DEAD. */
 static int do_reply(struct thread *self)
 {
@@ -260,6 +303,10 @@ static int do_reply(struct thread *self)
 		return E_DEAD;          /* none, already answered, aborted or dead */
 	self->caller = NULL;
 	client->reply_from = NULL;
+	if (client->fault_tag) {
+		fault_answered(self, client);
+		return E_OK;
+	}
 	transfer(self, client, 0);
 	sched_wake(client);
 	return E_OK;
@@ -338,4 +385,50 @@ int sys_ipc_abort(struct trap_frame *f)
 		return E_STATE;
 	ipc_cancel(t, E_ABORTED);
 	return E_OK;
+}
+
+/*
+ * The current thread faulted: send the report as a call on its pager (a
+ * page fault) or exception handler (anything else), on its behalf. Returns
+ * false when it has none; otherwise the thread waits for the answer and
+ * this does not return.
+ */
+bool ipc_fault(struct trap_frame *tf, uint64_t addr)
+{
+	struct thread *self = thread_current(), *rcv;
+	bool page_fault = tf->vector == 14;
+	struct cap *to = page_fault ? &self->pager : &self->handler;
+	struct endpoint *ep = to->obj;
+
+	if (!ep)
+		return false;
+	if (page_fault) {
+		self->fault_msg[0] = addr;
+		self->fault_msg[1] = tf->rip;
+		self->fault_msg[2] = (tf->error & 2 ? IPC_FAULT_WRITE : 0) |
+				     (tf->error & 16 ? IPC_FAULT_EXEC : 0) |
+				     (tf->error & 1 ? IPC_FAULT_PRESENT : 0);
+		self->fault_tag = IPC_TAG(IPC_LABEL_PAGE_FAULT, 3, 0, 0);
+	} else {
+		thread_get_regs(self, (struct mica_regs *)self->fault_msg);
+		self->fault_msg[18] = tf->vector;
+		self->fault_msg[19] = tf->error;
+		self->fault_tag = IPC_TAG(IPC_LABEL_EXCEPTION, IPC_EXCEPTION_WORDS, 0, 0);
+	}
+	rcv = take_receiver(ep);
+	if (!rcv) {
+		self->ipc_badge = to->badge;
+		self->ipc_call = true;
+		endpoint_enqueue(ep, self);
+		block(self, THREAD_SEND);
+		thread_clear_current();
+		schedule();
+	}
+	transfer(self, rcv, to->badge);
+	rcv->caller = self;
+	self->reply_from = rcv;
+	block(self, THREAD_REPLY);
+	sched_wake(rcv);
+	switch_to(rcv);
+	__builtin_unreachable();
 }

@@ -5,7 +5,11 @@
 #ifndef IPC_H
 #define IPC_H
 
+#include <stdbool.h>
+#include <stdint.h>
+
 struct thread;
+struct trap_frame;
 
 /*
  * Ends whatever IPC t is in: out of an endpoint queue, or no longer waiting
@@ -22,5 +26,12 @@ void ipc_release(struct thread *t);
 /* t, blocked receiving, leaves its endpoint's queue (it is being woken
  * another way: its bound notification). */
 void ipc_cancel_recv(struct thread *t);
+
+/*
+ * The current thread took exception tf (fault address addr): reports it as
+ * a call to its pager or exception handler and does not return; false if
+ * it has neither.
+ */
+bool ipc_fault(struct trap_frame *tf, uint64_t addr);
 
 #endif

@@ -211,6 +211,8 @@ void test_thread_config(void);
 void test_thread_config_ipc(void);
 void test_ipc_call_echo(void);
 void test_ntfn_signal_poll(void);
+void test_pager_zero_page(void);
+void test_exception_handler_resumes(void);
 void test_ntfn_wait_wakes(void);
 void test_ntfn_bound(void);
 void test_write_regs_inval(void);

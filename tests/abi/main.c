@@ -93,6 +93,9 @@ static const struct test tests[] = {
 	{ "sched_lower", test_sched_lower },
 	{ "sched_wakeup", test_sched_wakeup },
 	{ "fpu_isolated", test_fpu_isolated },
+	/* faults as IPC (t_pager.c) */
+	{ "pager_zero_page", test_pager_zero_page },
+	{ "exception_handler_resumes", test_exception_handler_resumes },
 	/* notifications (t_ntfn.c) */
 	{ "ntfn_signal_poll", test_ntfn_signal_poll },
 	{ "ntfn_wait_wakes", test_ntfn_wait_wakes },

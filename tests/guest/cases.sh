@@ -130,3 +130,13 @@ case_add abi build/abi.iso '^abi: [0-9]+ passed, [0-9]+ failed' stopped -machine
 	"^fault: task [0-9]+ 'task' thread [0-9]+: #PF page fault, address 00000000004[0-9a-f]{5}, ip 00000000004[0-9a-f]{5}; thread stopped\$" \
 	'^abi: leak check: free frames ([0-9]+) -> \1, quota used ([0-9]+) -> \2: ok$' \
 	'^abi: [1-9][0-9]* passed, 0 failed$'
+
+# The benchmark image (tests/bench/, make bench) boots and finishes: a
+# smoke test without -icount and without any timing assertion.
+BENCH_FIG='[0-9.]+ [0-9.]+$'
+case_add bench build/bench.iso '^bench: done' stopped -machine q35 -m 256M -- \
+	"^BENCH null_syscall $BENCH_FIG" \
+	"^BENCH yield_self $BENCH_FIG" \
+	"^BENCH yield_switch $BENCH_FIG" \
+	"^BENCH yield_switch_fpu $BENCH_FIG" \
+	'^bench: done$'

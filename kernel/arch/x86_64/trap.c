@@ -13,6 +13,7 @@
 #include <arch/gdt.h>
 #include <arch/memlayout.h>
 #include <arch/trap.h>
+#include <ipc.h>
 #include <sigma0.h>
 #include <obj/task.h>
 #include <obj/thread.h>
@@ -109,7 +110,8 @@ static noreturn void kernel_exception(struct trap_frame *tf)
 
 /*
  * A user exception: a fault in the root task's physical window fills it;
- * anything else stops the thread until IPC can deliver it to a handler.
+ * otherwise it goes to the thread's pager (page faults) or exception
+ * handler (the rest) as IPC; with neither, the thread stops, reported.
  */
 static void user_exception(struct trap_frame *tf)
 {
@@ -117,6 +119,8 @@ static void user_exception(struct trap_frame *tf)
 
 	if (tf->vector == 14 && sigma0_fill(thread_current()->task, addr))
 		return;
+	if (ipc_fault(tf, addr))
+		return;                 /* not reached: the handler answers */
 	thread_fault_stop(exception_names[tf->vector], addr);
 }
 

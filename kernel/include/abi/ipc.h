@@ -31,6 +31,30 @@
 /* Received tag only: not a message but the bound notification's bits, in RDI. */
 #define IPC_TAG_NOTIFY      (1u << 15)
 
+/*
+ * Kernel protocols: what the kernel sends on a thread's behalf when it
+ * faults (labels at the top of the label space, never sent by threads).
+ *
+ * Page fault, to the thread's pager: label IPC_LABEL_PAGE_FAULT, words
+ * 0 fault address, 1 instruction pointer, 2 access (IPC_FAULT_* bits).
+ * Any reply resumes the thread, which retries the access: the pager maps
+ * the page first (SYS_MAP into the thread's task).
+ *
+ * Other exceptions, to the thread's exception handler: label
+ * IPC_LABEL_EXCEPTION, words 0-17 the registers (struct mica_regs order),
+ * 18 the vector, 19 the error code (words 8 and up in the handler's UTCB).
+ * A reply with label IPC_LABEL_RESUME and 18 words resumes the thread with
+ * those registers (checked as SYS_THREAD_WRITE_REGS checks them); any other
+ * reply leaves it stopped.
+ */
+#define IPC_LABEL_PAGE_FAULT  0xFFFFFFFFFFFFull
+#define IPC_LABEL_EXCEPTION   0xFFFFFFFFFFFEull
+#define IPC_LABEL_RESUME      1u
+#define IPC_FAULT_WRITE       1u
+#define IPC_FAULT_EXEC        2u
+#define IPC_FAULT_PRESENT     4u        /* a protection fault, not a missing page */
+#define IPC_EXCEPTION_WORDS   20
+
 /* The user thread control block: one page per thread (SYS_THREAD_CONFIG_IPC). */
 struct utcb {
 	uint64_t mr[IPC_MAX_WORDS];     /* words IPC_REG_WORDS.. of a message */

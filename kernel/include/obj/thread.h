@@ -7,6 +7,7 @@
 #include <obj/cap.h>
 #include <obj/kobj.h>
 #include <runqueue.h>
+#include <abi/ipc.h>
 #include <arch/fpu.h>
 #include <arch/trap.h>
 
@@ -54,6 +55,8 @@ struct thread {
 	bool ipc_call;                  /* SEND: a call, so the receiver owes a reply */
 	struct thread *caller;          /* a call received and not yet answered */
 	struct thread *reply_from;      /* REPLY: who owes us the answer */
+	uint64_t fault_tag;             /* non-zero: our message is a fault report */
+	uint64_t fault_msg[IPC_EXCEPTION_WORDS];        /* its words */
 	struct fpu_state fpu;
 };
 

@@ -142,4 +142,22 @@ static inline long sys_thread_write_regs(uint64_t t, const struct mica_regs *r)
 	return SYSCALL2(SYS_THREAD_WRITE_REGS, t, (uint64_t)r);
 }
 
+/* Memory (docs/abi.md): flexpages of 2^size_log2 bytes. */
+static inline long sys_map(uint64_t dst_task, uint64_t src, uint64_t dst, uint64_t size_log2,
+			   uint64_t perms)
+{
+	return mica_syscall(SYS_MAP, dst_task, src, dst, size_log2, perms, 0, 0);
+}
+
+static inline long sys_grant(uint64_t dst_task, uint64_t src, uint64_t dst, uint64_t size_log2,
+			     uint64_t perms)
+{
+	return mica_syscall(SYS_GRANT, dst_task, src, dst, size_log2, perms, 0, 0);
+}
+
+static inline long sys_unmap(uint64_t base, uint64_t size_log2, uint64_t flags)
+{
+	return SYSCALL3(SYS_UNMAP, base, size_log2, flags);
+}
+
 #endif
