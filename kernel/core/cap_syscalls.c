@@ -9,6 +9,7 @@
 #include <syscall.h>
 #include <abi/errno.h>
 #include <obj/cap.h>
+#include <obj/ioport.h>
 #include <obj/task.h>
 #include <obj/thread.h>
 
@@ -20,7 +21,7 @@ static struct cspace *own_cspace(void)
 
 /* Decodes (dst_task, dst_slot): a task capability with the control right
  * (slot 0 names the caller's own task) and an empty slot in its table. */
-static int decode_dest(uint64_t task_idx, uint64_t slot, struct cap **out)
+static int decode_dest(uint64_t task_idx, uint64_t slot, struct cap **out, struct task **task)
 {
 	struct cap *tc;
 	struct task *t;
@@ -32,6 +33,7 @@ static int decode_dest(uint64_t task_idx, uint64_t slot, struct cap **out)
 	if ((err = cap_slot_free(&t->cspace, slot)) != E_OK)
 		return err;
 	*out = &t->cspace.slots[slot];
+	*task = t;
 	return E_OK;
 }
 
@@ -41,13 +43,21 @@ static int derive(uint64_t src_idx, uint64_t task_idx, uint64_t slot, uint64_t m
 		  bool mint, uint64_t badge)
 {
 	struct cap *src, *dst;
+	struct task *dt;
 	int err;
 
 	if ((err = cap_lookup(own_cspace(), src_idx, CAP_NULL, 0, &src)) != E_OK)
 		return err;
 	if (mask & ~(uint64_t)RIGHTS_ALL)
 		return E_INVAL;
-	if (mint) {
+	if (mint && src->type == CAP_IOPORT) {
+		/* An I/O-port "badge" is its range: minting narrows it. */
+		uint64_t first = badge & 0xFFFF, last = (badge >> 16) & 0xFFFF;
+
+		if ((badge >> 32) || first > last || first < (src->badge & 0xFFFF) ||
+		    last > ((src->badge >> 16) & 0xFFFF))
+			return E_RANGE;
+	} else if (mint) {
 		if (src->type != CAP_ENDPOINT && src->type != CAP_NOTIFICATION)
 			return E_CAP_TYPE;
 		if (badge == 0)
@@ -55,10 +65,12 @@ static int derive(uint64_t src_idx, uint64_t task_idx, uint64_t slot, uint64_t m
 		if (src->badge != 0)
 			return E_STATE;         /* a badge, once given, is fixed */
 	}
-	if ((err = decode_dest(task_idx, slot, &dst)) != E_OK)
+	if ((err = decode_dest(task_idx, slot, &dst, &dt)) != E_OK)
 		return err;
 	/* A copy passes badge 0: the source's badge, if any, carries over. */
 	cap_derive(src, dst, (unsigned)mask, mint ? badge : 0);
+	if (src->type == CAP_IOPORT)
+		ioport_refresh(dt);
 	return E_OK;
 }
 
@@ -79,12 +91,17 @@ int sys_cap_mint(struct trap_frame *f)
 int sys_cap_move(struct trap_frame *f)
 {
 	struct cap *src, *dst;
+	struct task *dt;
 	int err;
 
 	if ((err = cap_lookup(own_cspace(), sys_arg0(f), CAP_NULL, 0, &src)) != E_OK ||
-	    (err = decode_dest(sys_arg1(f), sys_arg2(f), &dst)) != E_OK)
+	    (err = decode_dest(sys_arg1(f), sys_arg2(f), &dst, &dt)) != E_OK)
 		return err;
 	cap_move(src, dst);
+	if (dst->type == CAP_IOPORT) {
+		ioport_refresh(dt);
+		ioport_refresh_all();   /* the source's task may have lost ports */
+	}
 	return E_OK;
 }
 
@@ -94,9 +111,14 @@ int sys_cap_delete(struct trap_frame *f)
 	struct cap *c;
 	int err;
 
+	bool ports;
+
 	if ((err = cap_lookup(own_cspace(), sys_arg0(f), CAP_NULL, 0, &c)) != E_OK)
 		return err;
+	ports = c->type == CAP_IOPORT;
 	cap_delete(c);
+	if (ports)
+		ioport_refresh_all();
 	return E_OK;
 }
 
@@ -110,6 +132,8 @@ int sys_cap_revoke(struct trap_frame *f)
 	if ((err = cap_lookup(own_cspace(), sys_arg0(f), CAP_NULL, 0, &c)) != E_OK)
 		return err;
 	cap_revoke(c);
+	if (c->type == CAP_IOPORT)
+		ioport_refresh_all();
 	return E_OK;
 }
 

@@ -9,9 +9,10 @@
  * that made it ready; otherwise the scheduler decides.
  *
  * A call leaves the caller waiting for a reply and gives the receiver a
- * one-shot right to answer it (receiver->caller). The right goes away when
- * used, when the caller is aborted or dies, and a server that dies
- * releases its callers with E_DEAD: nobody waits forever on a dead partner.
+ * one-shot right to answer it: the receiver's list of callers, newest
+ * first, and a reply answers the newest. A right goes away when used, or
+ * when its caller is aborted or dies; a server that dies releases all its
+ * callers with E_DEAD: nobody waits forever on a dead partner.
  */
 #include <klib.h>
 #include <ipc.h>
@@ -73,6 +74,25 @@ static void transfer(struct thread *from, struct thread *to, uint64_t badge)
 	ipc_set_error(&to->regs, err);
 }
 
+/* client called server, whose call server took: client waits for it. */
+static void caller_push(struct thread *server, struct thread *client)
+{
+	client->reply_from = server;
+	client->reply_next = server->caller;
+	server->caller = client;
+}
+
+/* client no longer waits for its server's answer. */
+static void caller_remove(struct thread *client)
+{
+	struct thread **p = &client->reply_from->caller;
+
+	while (*p != client)
+		p = &(*p)->reply_next;
+	*p = client->reply_next;
+	client->reply_from = client->reply_next = NULL;
+}
+
 /*
  * t, blocked, becomes ready with error err (its message, if any, is in).
  * A thread whose fault report went unanswered cannot go on: it stops,
@@ -127,8 +147,7 @@ void ipc_cancel(struct thread *t, int err)
 		break;
 	case THREAD_REPLY:
 		if (t->reply_from)
-			t->reply_from->caller = NULL;
-		t->reply_from = NULL;
+			caller_remove(t);
 		wake(t, err);
 		break;
 	default:
@@ -148,10 +167,11 @@ void ipc_release(struct thread *t)
 		t->bound_ntfn->bound = NULL;
 		t->bound_ntfn = NULL;
 	}
-	if (t->caller) {
-		t->caller->reply_from = NULL;
-		wake(t->caller, E_DEAD);
-		t->caller = NULL;
+	while (t->caller) {
+		struct thread *c = t->caller;
+
+		caller_remove(c);
+		wake(c, E_DEAD);
 	}
 }
 
@@ -222,8 +242,7 @@ static int do_send(struct trap_frame *f, bool call)
 	}
 	transfer(self, rcv, badge);
 	if (call) {
-		rcv->caller = self;
-		self->reply_from = rcv;
+		caller_push(rcv, self);
 		block(self, THREAD_REPLY);
 	}
 	sched_wake(rcv);
@@ -256,8 +275,7 @@ static int do_recv(struct trap_frame *f, struct endpoint *ep)
 	endpoint_dequeue(ep, snd);
 	transfer(snd, self, snd->ipc_badge);
 	if (snd->ipc_call) {
-		self->caller = snd;
-		snd->reply_from = self;
+		caller_push(self, snd);
 		snd->state = THREAD_REPLY;
 	} else {
 		wake(snd, E_OK);
@@ -301,8 +319,7 @@ static int do_reply(struct thread *self)
 
 	if (!client)
 		return E_DEAD;          /* none, already answered, aborted or dead */
-	self->caller = NULL;
-	client->reply_from = NULL;
+	caller_remove(client);
 	if (client->fault_tag) {
 		fault_answered(self, client);
 		return E_OK;
@@ -425,8 +442,7 @@ bool ipc_fault(struct trap_frame *tf, uint64_t addr)
 		schedule();
 	}
 	transfer(self, rcv, to->badge);
-	rcv->caller = self;
-	self->reply_from = rcv;
+	caller_push(rcv, self);
 	block(self, THREAD_REPLY);
 	sched_wake(rcv);
 	switch_to(rcv);

@@ -28,6 +28,7 @@
 #include <arch/idle.h>
 #include <arch/memlayout.h>
 #include <arch/vspace.h>
+#include <obj/ioport.h>
 #include <obj/irq.h>
 #include <obj/task.h>
 #include <obj/thread.h>
@@ -134,6 +135,7 @@ static int build(const struct boot_info *bi, const struct elf_image *elf, struct
 			    RIGHTS_ALL, 0);
 	cap_install(&task->cspace, SLOT_DEBUG_CONSOLE, CAP_DEBUG_CONSOLE, &debug_console,
 		    RIGHT_WRITE, 0);
+	ioport_refresh(task);   /* it holds every port */
 	sigma0_task = task;
 	th->priority = ROOT_PRIORITY;
 	th->utcb = ROOT_UTCB;

@@ -40,6 +40,8 @@ static const syscall_fn syscalls[SYS_NSYSCALLS] = {
 	[SYS_WAIT] = sys_wait,
 	[SYS_POLL] = sys_poll,
 	[SYS_NOTIFICATION_BIND] = sys_notification_bind,
+	[SYS_IRQ_BIND] = sys_irq_bind,
+	[SYS_IRQ_ACK] = sys_irq_ack,
 	[SYS_GRANT] = sys_grant,
 	[SYS_UNMAP] = sys_unmap,
 };

@@ -45,6 +45,8 @@ int sys_signal(struct trap_frame *f);
 int sys_wait(struct trap_frame *f);
 int sys_poll(struct trap_frame *f);
 int sys_notification_bind(struct trap_frame *f);
+int sys_irq_bind(struct trap_frame *f);
+int sys_irq_ack(struct trap_frame *f);
 int sys_grant(struct trap_frame *f);
 int sys_unmap(struct trap_frame *f);
 

@@ -2,6 +2,7 @@
 #include <klib.h>
 #include <kip.h>
 #include <mapping.h>
+#include <obj/ioport.h>
 #include <kstate.h>
 #include <syscall.h>
 #include <abi/errno.h>
@@ -59,6 +60,7 @@ void task_reap(void)
 		for (uint32_t i = 0; i < t->cspace.nslots; i++)
 			if (t->cspace.slots[i].obj)
 				cap_delete(&t->cspace.slots[i]);
+		ioport_task_gone(t);
 		cspace_destroy(&t->cspace, q);
 		mapping_teardown(&t->vspace);
 		vspace_destroy(&t->vspace, q);

@@ -93,6 +93,9 @@ static const struct test tests[] = {
 	{ "sched_lower", test_sched_lower },
 	{ "sched_wakeup", test_sched_wakeup },
 	{ "fpu_isolated", test_fpu_isolated },
+	/* interrupts and I/O ports (t_irq.c) */
+	{ "irq_rtc", test_irq_rtc },
+	{ "ioport_access", test_ioport_access },
 	/* faults as IPC (t_pager.c) */
 	{ "pager_zero_page", test_pager_zero_page },
 	{ "exception_handler_resumes", test_exception_handler_resumes },
@@ -102,6 +105,24 @@ static const struct test tests[] = {
 	{ "ntfn_bound", test_ntfn_bound },
 	/* IPC (t_ipc.c) */
 	{ "ipc_call_echo", test_ipc_call_echo },
+	{ "ipc_words_every_length", test_ipc_words_every_length },
+	{ "ipc_label_badge", test_ipc_label_badge },
+	{ "ipc_fifo", test_ipc_fifo },
+	{ "ipc_priority_order", test_ipc_priority_order },
+	{ "ipc_nonblock", test_ipc_nonblock },
+	{ "ipc_abort", test_ipc_abort },
+	{ "ipc_message_errors", test_ipc_message_errors },
+	{ "ipc_recv_no_utcb", test_ipc_recv_no_utcb },
+	{ "ipc_rights", test_ipc_rights },
+	{ "ipc_dead_client", test_ipc_dead_client },
+	{ "ipc_dead_server", test_ipc_dead_server },
+	{ "ipc_reply_once", test_ipc_reply_once },
+	{ "ipc_send", test_ipc_send },
+	{ "ipc_cross_task", test_ipc_cross_task },
+	{ "ipc_stop", test_ipc_stop },
+	{ "ipc_reply_right_kept", test_ipc_reply_right_kept },
+	{ "ipc_dead_server_callers", test_ipc_dead_server_callers },
+	{ "ipc_callers_newest_first", test_ipc_callers_newest_first },
 	/* last: a kernel that gets this wrong panics */
 	{ "start_unset_regs", test_start_unset_regs },
 };

@@ -14,6 +14,7 @@
 #include <arch/fpu.h>
 #include <arch/gdt.h>
 #include <arch/idle.h>
+#include <arch/ioport.h>
 #include <arch/percpu.h>
 #include <arch/vspace.h>
 
@@ -86,8 +87,10 @@ void thread_run(struct thread *t)
 	struct percpu *cpu = this_cpu();
 	uint64_t top = (uint64_t)(&t->regs + 1);
 
-	if (!cpu->current || cpu->current->task != t->task)
+	if (!cpu->current || cpu->current->task != t->task) {
 		vspace_activate(&t->task->vspace);
+		arch_ioport_load(t->task);
+	}
 	cpu->current = t;
 	cpu->regs_top = top;
 	tss_set_kernel_stack(top);

@@ -7,6 +7,8 @@
 #include <stddef.h>
 #include <klib.h>
 #include <arch/gdt.h>
+#include <arch/ioport.h>
+#include <obj/task.h>
 
 #define IST_SIZE    8192
 
@@ -35,17 +37,51 @@ static uint64_t gdt[8] = {
 	/* SEL_TSS: two slots, filled in by gdt_init */
 };
 
-static struct tss tss;
+/* The TSS with room for a full I/O bitmap after it, and the 0xFF byte the
+ * CPU may read past its end (SDM 19.5.2). */
+static struct {
+	struct tss tss;
+	uint8_t bitmap[IOPORT_BITMAP_PAGES * 4096];
+	uint8_t end;
+} packed tss_io = { .end = 0xFF };
+
+/* iomap_base past the limit: every port denied. */
+#define IOMAP_NONE 0xFFFF
+
+static const struct task *bitmap_owner;         /* whose bitmap tss_io holds */
+static uint64_t bitmap_generation;
+
+void arch_ioport_load(struct task *t)
+{
+	if (!t || !t->io_bitmap[0]) {
+		tss_io.tss.iomap_base = IOMAP_NONE;
+		return;
+	}
+	/* Copying 8 KiB happens only when another driver's ports come in. */
+	if (bitmap_owner != t || bitmap_generation != t->io_generation) {
+		for (unsigned i = 0; i < IOPORT_BITMAP_PAGES; i++)
+			memcpy(tss_io.bitmap + i * 4096, t->io_bitmap[i], 4096);
+		bitmap_owner = t;
+		bitmap_generation = t->io_generation;
+	}
+	tss_io.tss.iomap_base = sizeof tss_io.tss;
+}
+
+void arch_ioport_forget(struct task *t)
+{
+	if (bitmap_owner == t)
+		bitmap_owner = NULL;
+}
 static uint8_t ist_stacks[3][IST_SIZE] aligned(16);
 
 void tss_set_kernel_stack(uint64_t rsp0)
 {
-	tss.rsp[0] = rsp0;
+	tss_io.tss.rsp[0] = rsp0;
 }
 
 void gdt_init(void)
 {
-	uint64_t base = (uint64_t)&tss, limit = sizeof tss - 1;
+	uint64_t base = (uint64_t)&tss_io, limit = sizeof tss_io - 1;
 	struct gdt_ptr ptr = { sizeof gdt - 1, (uint64_t)gdt };
 
 	/* 64-bit available TSS descriptor (type 9), 16 bytes. */
@@ -54,12 +90,12 @@ void gdt_init(void)
 			   (((base >> 24) & 0xFF) << 56);
 	gdt[SEL_TSS / 8 + 1] = base >> 32;
 
-	tss.rsp[0] = (uint64_t)kstack_boot_top;
-	tss.ist[IST_DOUBLE_FAULT - 1] = (uint64_t)ist_stacks[0] + IST_SIZE;
-	tss.ist[IST_NMI - 1] = (uint64_t)ist_stacks[1] + IST_SIZE;
-	tss.ist[IST_MACHINE_CHECK - 1] = (uint64_t)ist_stacks[2] + IST_SIZE;
-	/* No I/O bitmap yet: an offset past the limit denies every port. */
-	tss.iomap_base = sizeof tss;
+	tss_io.tss.rsp[0] = (uint64_t)kstack_boot_top;
+	tss_io.tss.ist[IST_DOUBLE_FAULT - 1] = (uint64_t)ist_stacks[0] + IST_SIZE;
+	tss_io.tss.ist[IST_NMI - 1] = (uint64_t)ist_stacks[1] + IST_SIZE;
+	tss_io.tss.ist[IST_MACHINE_CHECK - 1] = (uint64_t)ist_stacks[2] + IST_SIZE;
+	/* No task's ports yet: an offset past the limit denies every port. */
+	tss_io.tss.iomap_base = IOMAP_NONE;
 
 	__asm__ volatile(
 		"lgdt %0\n\t"

@@ -43,6 +43,8 @@ enum mica_syscall {
 	SYS_WAIT,               /* (notification) -> bits */
 	SYS_POLL,               /* (notification) -> bits */
 	SYS_NOTIFICATION_BIND,  /* (thread, notification or CAP_NONE) */
+	SYS_IRQ_BIND,           /* (irq, notification or CAP_NONE) */
+	SYS_IRQ_ACK,            /* (irq) */
 	SYS_NSYSCALLS
 };
 

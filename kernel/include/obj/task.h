@@ -19,6 +19,9 @@ struct task {
 	struct cspace cspace;
 	struct thread *threads; /* its threads, through thread.task_next */
 	struct task *reap_next; /* on the list of tasks to tear down */
+	uint8_t *io_bitmap[2];  /* I/O ports it may use (obj/ioport.h); NULL: none */
+	struct task *io_next;   /* the list of tasks with a bitmap */
+	uint64_t io_generation; /* bumped at each recomputation */
 	uint32_t id;
 	char name[TASK_NAME_MAX];
 };

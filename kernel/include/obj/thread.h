@@ -53,8 +53,10 @@ struct thread {
 	struct thread *ipc_next, *ipc_prev;     /* the endpoint's queue */
 	uint64_t ipc_badge;             /* SEND: badge of the capability used */
 	bool ipc_call;                  /* SEND: a call, so the receiver owes a reply */
-	struct thread *caller;          /* a call received and not yet answered */
+	struct thread *caller;          /* calls received and not yet answered, the
+					 * newest first: the one a reply answers */
 	struct thread *reply_from;      /* REPLY: who owes us the answer */
+	struct thread *reply_next;      /* REPLY: the next older caller of reply_from */
 	uint64_t fault_tag;             /* non-zero: our message is a fault report */
 	uint64_t fault_msg[IPC_EXCEPTION_WORDS];        /* its words */
 	struct fpu_state fpu;
