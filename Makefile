@@ -11,6 +11,10 @@ MICA_VERSION := 0.1.0
 .DEFAULT_GOAL := all
 B ?= build
 
+# IPC build switches: the fast path and lazy scheduling (1 on, 0 off).
+FASTPATH ?= 1
+LAZY ?= 1
+
 ifeq ($(origin CC),default)
 CC := gcc
 endif
@@ -36,6 +40,7 @@ KCFLAGS := -std=gnu11 -O2 -g $(WARN) $(KINC) \
 	-mno-mmx -mno-sse -mno-sse2 -mno-80387 -fno-stack-protector \
 	-fno-omit-frame-pointer -fno-asynchronous-unwind-tables -fno-common \
 	-DMICA_VERSION='"$(MICA_VERSION)"' -DMICA_GIT='"$(GIT_REV)"' \
+	-DCONFIG_FASTPATH=$(FASTPATH) -DCONFIG_LAZY_SCHED=$(LAZY) \
 	-MMD -MP
 KLDFLAGS := -n -nostdlib -T linker.ld --build-id=sha1 -z max-page-size=0x1000 -z noexecstack
 
@@ -163,12 +168,17 @@ QEMU_DISPLAY := -serial mon:stdio
 endif
 
 # ---------------------------------------------------------------- targets
-.PHONY: all iso clang-iso run run-uefi gdb test bench unit-test clean FORCE
+.PHONY: all iso clang-iso slow-abi-iso run run-uefi gdb test bench unit-test clean FORCE
 all: iso
 iso: $(ISO)
 
 clang-iso:
 	@$(MAKE) --no-print-directory CC=clang B=$(B)/clang $(B)/clang/mica.iso
+
+# The ABI suite on a kernel without the IPC fast path and lazy scheduling:
+# the tests cover both paths.
+slow-abi-iso:
+	@$(MAKE) --no-print-directory FASTPATH=0 LAZY=0 B=$(B)/slow $(B)/slow/abi.iso
 
 run: $(ISO)
 	$(QEMU) $(QEMU_DISPLAY) -cdrom $(ISO)
@@ -181,7 +191,7 @@ gdb: $(ISO)
 	$(QEMU) -nographic -s -S -cdrom $(ISO)
 
 # The suite also boots a clang-built kernel: both compilers must stay clean.
-test: $(ISO) $(TEST_ISO) $(ABI_ISO) $(BENCH_ISO) clang-iso
+test: $(ISO) $(TEST_ISO) $(ABI_ISO) $(BENCH_ISO) clang-iso slow-abi-iso
 	@CC='$(HOSTCC)' ACCEL='$(ACCEL)' OVMF='$(OVMF)' bash tests/run.sh
 
 # In-guest microbenchmarks (tools/bench.sh, docs/perf.md): TCG with

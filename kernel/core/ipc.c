@@ -75,7 +75,7 @@ static void transfer(struct thread *from, struct thread *to, uint64_t badge)
 }
 
 /* client called server, whose call server took: client waits for it. */
-static void caller_push(struct thread *server, struct thread *client)
+void caller_push(struct thread *server, struct thread *client)
 {
 	client->reply_from = server;
 	client->reply_next = server->caller;
@@ -83,7 +83,7 @@ static void caller_push(struct thread *server, struct thread *client)
 }
 
 /* client no longer waits for its server's answer. */
-static void caller_remove(struct thread *client)
+void caller_remove(struct thread *client)
 {
 	struct thread **p = &client->reply_from->caller;
 

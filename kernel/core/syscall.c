@@ -1,4 +1,5 @@
 /* The system-call table (xv6 syscall.c): designated initialisers, bounds-checked. */
+#include <ipc.h>
 #include <sched.h>
 #include <syscall.h>
 #include <kstate.h>
@@ -50,6 +51,11 @@ void syscall_dispatch(struct trap_frame *f)
 {
 	uint64_t n = sys_number(f);
 
+	/* The common case of IPC first: it does not return if it applies. */
+	if (n == SYS_CALL)
+		fastpath_call(f);
+	else if (n == SYS_REPLY_WAIT)
+		fastpath_reply_wait(f);
 	if (n >= SYS_NSYSCALLS || !syscalls[n]) {
 		sys_set_error(f, E_NOSYS);
 		return;

@@ -277,8 +277,8 @@ static noreturn void long_echo(uint64_t ep, uint64_t self)
 static int long_echo_begin(uint64_t slot, uint64_t ep, int stack, int line)
 {
 	le_count = 0;
-	if (!expect_err(thread_new(slot, (const void *)long_echo, stack, ep, slot, ROOT_PRIORITY, 2),
-			E_OK, "thread_new", line))
+	if (!expect_err(thread_new(slot, (const void *)long_echo, stack, ep, slot, ROOT_PRIORITY,
+				   2), E_OK, "thread_new", line))
 		return 0;
 	if (!expect_err(sys_thread_config_ipc(slot, (uint64_t)(uintptr_t)&ipc_utcbs[0], CAP_NONE,
 					      CAP_NONE), E_OK, "config_ipc", line) ||
@@ -397,7 +397,8 @@ static int other_server_begin(uint64_t task_slot, uint64_t thread_slot, uint64_t
 	       expect_err(sys_thread_create(task_slot, thread_slot), E_OK, "thread_create", line) &&
 	       expect_err(sys_cap_copy(thread_slot, task_slot, 1, RIGHTS_ALL), E_OK,
 			  "copy thread", line) &&
-	       expect_err(sys_cap_copy(ep, task_slot, 2, RIGHT_READ), E_OK, "copy endpoint", line) &&
+	       expect_err(sys_cap_copy(ep, task_slot, 2, RIGHT_READ), E_OK, "copy endpoint",
+			  line) &&
 	       expect_err(sys_thread_config_ipc(thread_slot, utcb, CAP_NONE, CAP_NONE), E_OK,
 			  "config_ipc", line) &&
 	       expect_err(sys_thread_write_regs(thread_slot, &r), E_OK, "write_regs", line) &&
@@ -458,7 +459,8 @@ void test_ipc_words_every_length(void)
 		EXPECT_EQ(m.badge, 0);
 		for (uint64_t i = 0; i < IPC_MAX_WORDS; i++) {
 			uint64_t got = i < IPC_REG_WORDS ? m.w[i] : mu->mr[i];
-			uint64_t want = i < n ? pat(n, i) ^ REPLY_XOR : i < IPC_REG_WORDS ? 0 : pat(n, i);
+			uint64_t want = i < n ? pat(n, i) ^ REPLY_XOR :
+					i < IPC_REG_WORDS ? 0 : pat(n, i);
 
 			if (got != want) {
 				ctx_set("reply words/index", n << 8 | i);
@@ -483,7 +485,9 @@ void test_ipc_label_badge(void)
 	static const struct {
 		int slot;
 		uint64_t badge;
-	} caps[] = { { 1, 0 }, { 2, 0x1111 }, { 3, 0xFEDCBA9876543210ull }, { 4, 0 }, { 5, 0x1111 } };
+	} caps[] = {
+		{ 1, 0 }, { 2, 0x1111 }, { 3, 0xFEDCBA9876543210ull }, { 4, 0 }, { 5, 0x1111 },
+	};
 	struct ipc_msg m;
 
 	if (!EXPECT_ERR(sys_endpoint_create(SLOT_SELF_TASK, S(1)), E_OK))
@@ -601,7 +605,7 @@ out:
 }
 
 /* A sender of higher priority goes before those of lower priority that
- * came earlier, and after those of its own that did. */
+ * came earlier, and after those of its own that did; receivers too. */
 void test_ipc_priority_order(void)
 {
 	/* in the order they call: job, priority; served: 1 3 0 2 */
@@ -614,7 +618,8 @@ void test_ipc_priority_order(void)
 	if (!waker_begin())
 		goto out;
 	for (int i = 0; i < 4; i++) {
-		if (!JOB_START_P(i, prio[i], SYS_CALL, S(1), IPC_TAG(1, 1, 0, 0), 0x10 + (uint64_t)i))
+		if (!JOB_START_P(i, prio[i], SYS_CALL, S(1), IPC_TAG(1, 1, 0, 0),
+				 0x10 + (uint64_t)i))
 			goto out;
 		settle();
 	}
@@ -629,6 +634,23 @@ void test_ipc_priority_order(void)
 	settle();
 	for (int k = 0; k < 4; k++)
 		EXPECT_JOB(served[k], E_OK, 0x20 + (uint64_t)k);
+
+	/* receivers likewise: the first of the highest priority gets a message */
+	jobs_clear();
+	for (int i = 0; i < 4; i++) {
+		if (!JOB_START_P(i, prio[i], SYS_RECV, S(1), 0, 0))
+			goto out;
+		settle();
+	}
+	for (int k = 0; k < 4; k++) {
+		ctx_set("send", (uint64_t)k);
+		EXPECT_ERR(op1(SYS_SEND, S(1), IPC_TAG(1, 1, 0, NB), 0x30 + (uint64_t)k, &m), E_OK);
+		settle();
+		EXPECT_JOB(served[k], E_OK, 0x30 + (uint64_t)k);
+		for (int l = k + 1; l < 4; l++)
+			EXPECT_BLOCKED(served[l]);
+	}
+	ctx_clear();
 out:
 	jobs_end();
 	sys_cap_delete(S(1));
