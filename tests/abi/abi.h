@@ -228,6 +228,7 @@ void test_ipc_stop(void);
 void test_ipc_reply_right_kept(void);
 void test_ipc_dead_server_callers(void);
 void test_ipc_callers_newest_first(void);
+void test_ipc_stress(void);
 void test_ntfn_signal_poll(void);
 void test_pager_zero_page(void);
 void test_irq_rtc(void);

@@ -123,6 +123,7 @@ static const struct test tests[] = {
 	{ "ipc_reply_right_kept", test_ipc_reply_right_kept },
 	{ "ipc_dead_server_callers", test_ipc_dead_server_callers },
 	{ "ipc_callers_newest_first", test_ipc_callers_newest_first },
+	{ "ipc_stress", test_ipc_stress },
 	/* last: a kernel that gets this wrong panics */
 	{ "start_unset_regs", test_start_unset_regs },
 };

@@ -10,6 +10,7 @@
  * operations come last.
  */
 #include <stdnoreturn.h>
+#include <mica/ipc.h>
 #include "bench.h"
 
 /* ------------------------------------------------------------ system calls */
@@ -131,12 +132,63 @@ static void run_yield_fpu(uint64_t n)
 	}
 }
 
+/* ------------------------------------------------------------ IPC */
+
+#define ENDPOINT SLOT(1)
+
+/* The server: answers every call at once with the words it got. */
+static noreturn void partner_server(uint64_t ep)
+{
+	struct ipc_msg m = { 0 };
+
+	partner_up = 1;
+	ipc_recv(ep, &m);
+	for (;;)
+		ipc_reply_wait(ep, &m);
+}
+
+static long setup_ipc(void)
+{
+	long e = sys_endpoint_create(SLOT_SELF_TASK, ENDPOINT);
+
+	if (e != E_OK)
+		return e;
+	if ((e = partner_start((void (*)(uint64_t))partner_server, ENDPOINT)) != E_OK)
+		sys_cap_delete(ENDPOINT);
+	return e;
+}
+
+static long teardown_ipc(void)
+{
+	long e = sys_cap_delete(PARTNER);
+
+	sys_cap_delete(ENDPOINT);
+	return e;
+}
+
+/* call + reply_wait round trips with `words` register words each way. */
+static void run_ipc(uint64_t n, unsigned words)
+{
+	struct ipc_msg m = { .tag = IPC_TAG(1, words, 0, 0) };
+
+	for (uint64_t i = 0; i < n; i++) {
+		m.tag = IPC_TAG(1, words, 0, 0);
+		ipc_call(ENDPOINT, &m);
+	}
+}
+
+static void run_ipc0(uint64_t n) { run_ipc(n, 0); }
+static void run_ipc8(uint64_t n) { run_ipc(n, 8); }
+
 /* ------------------------------------------------------------ the table */
 
 const struct bench_op bench_ops[] = {
 	{ "null_syscall", NULL, run_null, NULL, 1 },
 	{ "yield_self", NULL, run_yield, NULL, 1 },
 	{ "yield_switch", setup_switch, run_yield, teardown_switch, 2 },
+	/* one call + reply_wait round trip per iteration, same task */
+	{ "ipc_roundtrip_0w_intra", setup_ipc, run_ipc0, teardown_ipc, 1 },
+	{ "ipc_roundtrip_8w_intra", setup_ipc, run_ipc8, teardown_ipc, 1 },
 	/* last: makes the main thread an FPU user */
 	{ "yield_switch_fpu", setup_switch_fpu, run_yield_fpu, teardown_switch_fpu, 2 },
 };
