@@ -90,7 +90,7 @@ void fastpath_call(struct trap_frame *f)
 	caller_push(rcv, self);
 	self->state = THREAD_REPLY;
 	sched_block(self);
-	sched_wake(rcv);
+	sched_make_ready(rcv);
 	thread_run(rcv);
 }
 
@@ -129,6 +129,6 @@ void fastpath_reply_wait(struct trap_frame *f)
 	endpoint_enqueue(ep, self);
 	self->state = THREAD_RECV;
 	sched_block(self);
-	sched_wake(client);
+	sched_make_ready(client);
 	thread_run(client);
 }

@@ -42,11 +42,23 @@ void sched_block(struct thread *t)
 		sched_dequeue(t);
 }
 
-void sched_wake(struct thread *t)
+/* A thread more important than the running one became ready. */
+static bool preempt_pending;
+
+void sched_make_ready(struct thread *t)
 {
 	t->state = THREAD_RUNNABLE;
 	if (!rq_queued(&t->rq))
 		sched_enqueue(t);
+}
+
+void sched_wake(struct thread *t)
+{
+	struct thread *self = thread_current();
+
+	sched_make_ready(t);
+	if (self && t->priority > self->priority)
+		preempt_pending = true;
 }
 
 int sched_highest_priority(void)
@@ -75,10 +87,18 @@ static void sched_rotate(struct thread *t)
 	t->slice_left = t->slice;
 }
 
+void sched_priority_changed(void)
+{
+	preempt_pending = true;
+}
+
 void sched_preempt_check(void)
 {
 	unsigned prio;
 
+	if (!preempt_pending)
+		return;
+	preempt_pending = false;
 	if (rq_highest(&ready, &prio) && prio > thread_current()->priority)
 		schedule();
 }

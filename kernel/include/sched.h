@@ -28,6 +28,10 @@ void sched_dequeue(struct thread *t);
 void sched_block(struct thread *t);
 void sched_wake(struct thread *t);
 
+/* sched_wake for a thread that runs next anyway (the fast path's direct
+ * switch): no note for the preemption check. */
+void sched_make_ready(struct thread *t);
+
 /* The highest priority with a ready thread (lazily queued blocked ones
  * may count: an upper bound); -1 when none. */
 int sched_highest_priority(void);
@@ -35,9 +39,13 @@ int sched_highest_priority(void);
 /* Runs the highest-priority ready thread, or idles until there is one. */
 noreturn void schedule(void);
 
-/* Runs a ready thread of higher priority than the current one, if any
- * (after a system call made it ready); returns otherwise. */
+/* Runs a ready thread of higher priority than the current one if one was
+ * made ready since the last check (by a system call or an interrupt);
+ * returns otherwise. */
 void sched_preempt_check(void);
+
+/* A priority changed: the next sched_preempt_check() looks again. */
+void sched_priority_changed(void);
 
 /* A timer tick: charges the running thread, and ends its turn when its
  * slice is used up. Interrupts off; the tick is acknowledged already. */

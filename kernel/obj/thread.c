@@ -170,6 +170,7 @@ int sys_thread_config(struct trap_frame *f)
 	t->slice = t->slice_left = (uint8_t)slice;
 	if (queued)
 		sched_enqueue(t);
+	sched_priority_changed();
 	return E_OK;
 }
 

@@ -61,6 +61,8 @@
 #define ST_THREAD(c)    S(2 + (c))              /* clients 0-7: S(2)-S(9) */
 #define ST_LOCAL_EP(c)  S(10 + (c))             /* local clients' badged endpoints */
 #define ST_TASK(t)      S(12 + (t))             /* S(12)-S(14) */
+#define ST_FINAL        S(15)                   /* the thread that makes the last call */
+#define ST_FINAL_STACK  1
 
 /* A child task's table: its clients' own thread capabilities in slots 1,
  * 2; their badged endpoint capabilities in slots 3, 4. */
@@ -299,6 +301,34 @@ static noreturn void stress_server(uint64_t ep, uint64_t seed)
 	}
 }
 
+/* The last call: non-blocking until the server waits (it may still hold
+ * a dead client's call for a turn or two), then waits for the answer. */
+static volatile struct {
+	uint64_t done, err, tag, w[IPC_REG_WORDS];
+} fin;
+
+static noreturn void final_caller(uint64_t ep, uint64_t self)
+{
+	struct ipc_msg m = { 0 };
+	long e = E_WOULDBLOCK;
+
+	for (int i = 0; i < 1000 && e == E_WOULDBLOCK; i++) {
+		m.tag = ST_FINAL_TAG | IPC_NONBLOCK;
+		for (int k = 0; k < IPC_REG_WORDS; k++)
+			m.w[k] = 0;
+		e = ipc_call(ep, &m);
+		if (e == E_WOULDBLOCK)
+			sys_yield();
+	}
+	fin.err = (uint64_t)e;
+	fin.tag = m.tag;
+	for (int k = 0; k < IPC_REG_WORDS; k++)
+		fin.w[k] = m.w[k];
+	fin.done = 1;
+	for (;;)
+		sys_thread_stop(self);
+}
+
 /* ------------------------------------------------------------ setup */
 
 /* Client c's record, to run in a task whose slots self and ep it names. */
@@ -424,7 +454,6 @@ void test_ipc_stress(void)
 	uint64_t rng = ST_SEED, at[3], aborts_ok = 0, aborts_idle = 0, step;
 	int killed[ST_CLIENTS] = { 0 }, task_gone[ST_TASKS] = { 0 }, kill_done[3] = { 0 };
 	int nkilled = 0, victim_local, victim_task, victim_child;
-	struct ipc_msg m;
 	struct sb b = { .n = 0 };
 	long e;
 
@@ -565,26 +594,24 @@ void test_ipc_stress(void)
 		EXPECT(srv.calls >= tot.echoed && srv.calls <= tot.calls);
 	}
 
-	/* the server lives and answers (it may still hold a dead client's
-	 * call for a turn or two: it is not waiting yet) */
-	e = E_WOULDBLOCK;
-	for (int i = 0; i < 1000 && e == E_WOULDBLOCK; i++) {
-		m.tag = ST_FINAL_TAG | IPC_NONBLOCK;
-		m.badge = 0;
-		for (int k = 0; k < IPC_REG_WORDS; k++)
-			m.w[k] = 0;
-		e = ipc_call(ST_EP, &m);
-		if (e == E_WOULDBLOCK)
-			sys_yield();
-	}
-	if (EXPECT_ERR(e, E_OK)) {
-		EXPECT_EQ(m.tag, ST_FINAL_ECHO);
-		EXPECT_EQ(m.w[0], srv.calls);
-		EXPECT_EQ(m.w[1], 0);
-		EXPECT_EQ(m.w[2], 0);
-		EXPECT_EQ(m.w[3], srv.held);
-		EXPECT_EQ(m.w[4], srv.reply_ok);
-		EXPECT_EQ(m.w[5], srv.reply_dead);
+	/* the server lives and answers: a last call, by a thread of ours, so
+	 * that a server that never answers cannot hang the suite */
+	fin.done = 0;
+	if (EXPECT_ERR(thread_new(ST_FINAL, (const void *)final_caller, ST_FINAL_STACK, ST_EP,
+				  ST_FINAL, ST_PRIO, 1), E_OK) &&
+	    EXPECT_ERR(sys_thread_start(ST_FINAL), E_OK)) {
+		if (!EXPECT(yield_until(&fin.done, 1, 5000) >= 0)) {
+			FAIL("the server did not answer the last call");
+			ipc_abort(ST_FINAL);
+		} else if (EXPECT_ERR((long)fin.err, E_OK)) {
+			EXPECT_EQ(fin.tag, ST_FINAL_ECHO);
+			EXPECT_EQ(fin.w[0], srv.calls);
+			EXPECT_EQ(fin.w[1], 0);
+			EXPECT_EQ(fin.w[2], 0);
+			EXPECT_EQ(fin.w[3], srv.held);
+			EXPECT_EQ(fin.w[4], srv.reply_ok);
+			EXPECT_EQ(fin.w[5], srv.reply_dead);
+		}
 	}
 	(void)aborts_idle;
 out:
@@ -596,6 +623,7 @@ out:
 		sys_cap_delete(ST_THREAD(c));
 	for (int c = 0; c < ST_LOCAL; c++)
 		sys_cap_delete(ST_LOCAL_EP(c));
+	sys_cap_delete(ST_FINAL);
 	sys_cap_delete(ST_SERVER);
 	sys_cap_delete(ST_EP);
 	EXPECT_NO_LEAK(&k0, "everything deleted");
