@@ -379,8 +379,10 @@ int sys_reply_wait(struct trap_frame *f)
 	if (client)
 		do_reply(self);
 	err = do_recv(f, ep);
-	if (self->state == THREAD_RECV && client)
-		switch_to(client);      /* nothing to serve: run the one we answered */
+	/* Nothing to serve: run the one we answered (unless the answer left
+	 * it stopped: a fault report answered with anything but a resume). */
+	if (self->state == THREAD_RECV && client && client->state == THREAD_RUNNABLE)
+		switch_to(client);
 	return err;
 }
 
