@@ -125,6 +125,7 @@ void fastpath_reply_wait(struct trap_frame *f)
 
 	/* POINT OF NO RETURN */
 	caller_remove(client);
+	client->slice_left = self->slice_left;
 	copy_words_fp(f, &client->regs, tag, 0);
 	endpoint_enqueue(ep, self);
 	self->state = THREAD_RECV;

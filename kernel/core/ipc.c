@@ -74,12 +74,17 @@ static void transfer(struct thread *from, struct thread *to, uint64_t badge)
 	ipc_set_error(&to->regs, err);
 }
 
-/* client called server, whose call server took: client waits for it. */
+/*
+ * client called server, whose call server took: client waits for it, and
+ * server works on client's time (the rest of client's slice), which goes
+ * back with the reply (reply_slice).
+ */
 void caller_push(struct thread *server, struct thread *client)
 {
 	client->reply_from = server;
 	client->reply_next = server->caller;
 	server->caller = client;
+	server->slice_left = client->slice_left;
 }
 
 /* client no longer waits for its server's answer. */
@@ -320,6 +325,7 @@ static int do_reply(struct thread *self)
 	if (!client)
 		return E_DEAD;          /* none, already answered, aborted or dead */
 	caller_remove(client);
+	client->slice_left = self->slice_left;  /* what is left of its time */
 	if (client->fault_tag) {
 		fault_answered(self, client);
 		return E_OK;
