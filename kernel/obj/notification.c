@@ -178,6 +178,9 @@ int sys_notification_bind(struct trap_frame *f)
 		return E_STATE;
 	n->bound = t;
 	t->bound_ntfn = n;
+	/* Bits already pending end a receive the thread is blocked in now. */
+	if (n->bits)
+		notification_signal(n, 0);
 	return E_OK;
 }
 
