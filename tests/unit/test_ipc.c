@@ -2949,6 +2949,9 @@ static void r_bind(int c)
 		return;
 	}
 	MNbound = t;
+	/* bits already pending end the receive it is blocked in now */
+	if (MNbits)
+		m_signal(0);
 	m_returns(c, E_OK);
 }
 
