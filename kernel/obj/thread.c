@@ -44,8 +44,9 @@ void thread_fault_stop(const char *what, uint64_t addr)
 {
 	struct thread *t = thread_current();
 
-	kprintf("fault: task %u '%s' thread %u: %s, address %016lx, ip %016lx; thread stopped\n",
-		t->task->id, t->task->name, t->id, what, addr, t->regs.rip);
+	kprintf("fault: task %u '%s' thread %u: %s (vector %lu), address %016lx, ip %016lx; "
+		"thread stopped\n", t->task->id, t->task->name, t->id, what, t->regs.vector, addr,
+		t->regs.rip);
 	t->state = THREAD_STOPPED;
 	sched_dequeue(t);
 	thread_reap_current();

@@ -120,14 +120,14 @@ case_add abi build/abi.iso '^abi: [0-9]+ passed, [0-9]+ failed' stopped -machine
 	'^abi: \(debug_write\) across a page boundary$' \
 	'^abi: \(debug_write\) 1024 bytes: \.{988} end$' \
 	'^abi: \(debug_write\) kip magic: IMCAKIP$' \
-	"${ABI_FAULT}#UD invalid opcode, address 0000000000000000, ip 00000000004[0-9a-f]{5}; thread stopped\$" \
-	"${ABI_FAULT}#PF page fault, address 0000000000000010, ip 00000000004[0-9a-f]{5}; thread stopped\$" \
-	"${ABI_FAULT}#PF page fault, address 00000000004[0-9a-f]{5}, ip 00000000004[0-9a-f]{5}; thread stopped\$" \
-	"${ABI_FAULT}#PF page fault, address ffffffff80100000, ip ffffffff80100000; thread stopped\$" \
-	"${ABI_FAULT}#GP general protection, address 0000000000000000, ip 00000000004[0-9a-f]{5}; thread stopped\$" \
-	"${ABI_FAULT}#DE divide error, address 0000000000000000, ip 00000000004[0-9a-f]{5}; thread stopped\$" \
-	"^fault: task [0-9]+ 'task' thread [0-9]+: #PF page fault, address 0000000000001000, ip 0000000000001000; thread stopped\$" \
-	"^fault: task [0-9]+ 'task' thread [0-9]+: #PF page fault, address 00000000004[0-9a-f]{5}, ip 00000000004[0-9a-f]{5}; thread stopped\$" \
+	"${ABI_FAULT}#UD invalid opcode \\(vector 6\\), address 0000000000000000, ip 00000000004[0-9a-f]{5}; thread stopped\$" \
+	"${ABI_FAULT}#PF page fault \\(vector 14\\), address 0000000000000010, ip 00000000004[0-9a-f]{5}; thread stopped\$" \
+	"${ABI_FAULT}#PF page fault \\(vector 14\\), address 00000000004[0-9a-f]{5}, ip 00000000004[0-9a-f]{5}; thread stopped\$" \
+	"${ABI_FAULT}#PF page fault \\(vector 14\\), address ffffffff80100000, ip ffffffff80100000; thread stopped\$" \
+	"${ABI_FAULT}#GP general protection \\(vector 13\\), address 0000000000000000, ip 00000000004[0-9a-f]{5}; thread stopped\$" \
+	"${ABI_FAULT}#DE divide error \\(vector 0\\), address 0000000000000000, ip 00000000004[0-9a-f]{5}; thread stopped\$" \
+	"^fault: task [0-9]+ 'task' thread [0-9]+: #PF page fault \\(vector 14\\), address 0000000000001000, ip 0000000000001000; thread stopped\$" \
+	"^fault: task [0-9]+ 'task' thread [0-9]+: #PF page fault \\(vector 14\\), address 00000000004[0-9a-f]{5}, ip 00000000004[0-9a-f]{5}; thread stopped\$" \
 	'^abi: leak check: free frames ([0-9]+) -> \1, quota used ([0-9]+) -> \2: ok$' \
 	'^abi: [1-9][0-9]* passed, 0 failed$'
 
@@ -138,14 +138,14 @@ case_add abi-slowpath build/slow/abi.iso '^abi: [0-9]+ passed, [0-9]+ failed' st
 	'^abi: \(debug_write\) across a page boundary$' \
 	'^abi: \(debug_write\) 1024 bytes: \.{988} end$' \
 	'^abi: \(debug_write\) kip magic: IMCAKIP$' \
-	"${ABI_FAULT}#UD invalid opcode, address 0000000000000000, ip 00000000004[0-9a-f]{5}; thread stopped\$" \
-	"${ABI_FAULT}#PF page fault, address 0000000000000010, ip 00000000004[0-9a-f]{5}; thread stopped\$" \
-	"${ABI_FAULT}#PF page fault, address 00000000004[0-9a-f]{5}, ip 00000000004[0-9a-f]{5}; thread stopped\$" \
-	"${ABI_FAULT}#PF page fault, address ffffffff80100000, ip ffffffff80100000; thread stopped\$" \
-	"${ABI_FAULT}#GP general protection, address 0000000000000000, ip 00000000004[0-9a-f]{5}; thread stopped\$" \
-	"${ABI_FAULT}#DE divide error, address 0000000000000000, ip 00000000004[0-9a-f]{5}; thread stopped\$" \
-	"^fault: task [0-9]+ 'task' thread [0-9]+: #PF page fault, address 0000000000001000, ip 0000000000001000; thread stopped\$" \
-	"^fault: task [0-9]+ 'task' thread [0-9]+: #PF page fault, address 00000000004[0-9a-f]{5}, ip 00000000004[0-9a-f]{5}; thread stopped\$" \
+	"${ABI_FAULT}#UD invalid opcode \\(vector 6\\), address 0000000000000000, ip 00000000004[0-9a-f]{5}; thread stopped\$" \
+	"${ABI_FAULT}#PF page fault \\(vector 14\\), address 0000000000000010, ip 00000000004[0-9a-f]{5}; thread stopped\$" \
+	"${ABI_FAULT}#PF page fault \\(vector 14\\), address 00000000004[0-9a-f]{5}, ip 00000000004[0-9a-f]{5}; thread stopped\$" \
+	"${ABI_FAULT}#PF page fault \\(vector 14\\), address ffffffff80100000, ip ffffffff80100000; thread stopped\$" \
+	"${ABI_FAULT}#GP general protection \\(vector 13\\), address 0000000000000000, ip 00000000004[0-9a-f]{5}; thread stopped\$" \
+	"${ABI_FAULT}#DE divide error \\(vector 0\\), address 0000000000000000, ip 00000000004[0-9a-f]{5}; thread stopped\$" \
+	"^fault: task [0-9]+ 'task' thread [0-9]+: #PF page fault \\(vector 14\\), address 0000000000001000, ip 0000000000001000; thread stopped\$" \
+	"^fault: task [0-9]+ 'task' thread [0-9]+: #PF page fault \\(vector 14\\), address 00000000004[0-9a-f]{5}, ip 00000000004[0-9a-f]{5}; thread stopped\$" \
 	'^abi: leak check: free frames ([0-9]+) -> \1, quota used ([0-9]+) -> \2: ok$' \
 	'^abi: [1-9][0-9]* passed, 0 failed$'
 
