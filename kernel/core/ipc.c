@@ -26,7 +26,9 @@
 #include <arch/memlayout.h>
 #include <arch/vspace.h>
 #include <obj/cap.h>
+#include <mapping.h>
 #include <obj/endpoint.h>
+#include <obj/ioport.h>
 #include <obj/notification.h>
 #include <obj/task.h>
 #include <obj/thread.h>
@@ -45,6 +47,74 @@ static uint64_t *utcb_words(struct thread *t, bool writable)
 	return ((struct utcb *)phys_to_virt(pa))->mr;
 }
 
+/* Word idx of the message from sends (registers, UTCB, or fault report). */
+static uint64_t msg_word(struct thread *from, unsigned idx)
+{
+	uint64_t *mr;
+
+	if (from->fault_tag)
+		return from->fault_msg[idx];
+	if (idx < IPC_REG_WORDS)
+		return *ipc_word(&from->regs, idx);
+	mr = utcb_words(from, false);
+	return mr ? mr[idx] : 0;
+}
+
+/*
+ * One typed item (w0, w1) from from to to; in the answer to a page fault
+ * (to_fault) pages go to the address w1 of to's task, otherwise into to's
+ * receive window or receive slot. Returns whether it arrived.
+ */
+static bool item_transfer(struct thread *from, struct thread *to, uint64_t w0, uint64_t w1,
+			  bool to_fault)
+{
+	unsigned kind = w0 & 0xF, size_log2 = (unsigned)((w0 >> 7) & 0x1F) + 12;
+	struct utcb *u = (struct utcb *)utcb_words(to, false);
+	struct cap *src;
+
+	if (!from->task || !to->task)
+		return false;
+	if (kind == IPC_ITEM_MAP_PAGES || kind == IPC_ITEM_GRANT_PAGES) {
+		uint64_t dst = w1;
+
+		if (!to_fault) {
+			uint64_t win = u ? u->recv_window : 0, wsize = 1ull << (win & 0x3F);
+
+			if (!win || (win & 0x3F) < size_log2 || (win & 0x3F) > 47 ||
+			    (w1 & ((1ull << size_log2) - 1)) || w1 > wsize - (1ull << size_log2))
+				return false;
+			dst = (win & ~0xFFFull) + w1;
+		}
+		return mapping_transfer(from->task, w0 & ~0xFFFull, to->task, dst, size_log2,
+					(w0 >> 4) & 7, kind == IPC_ITEM_GRANT_PAGES) == E_OK;
+	}
+	if ((kind != IPC_ITEM_MAP_CAP && kind != IPC_ITEM_GRANT_CAP) || !u || !u->recv_slot ||
+	    cap_lookup(&from->task->cspace, w0 >> 16, CAP_NULL, 0, &src) != E_OK ||
+	    cap_slot_free(&to->task->cspace, u->recv_slot - 1) != E_OK)
+		return false;
+	if (kind == IPC_ITEM_MAP_CAP)
+		cap_derive(src, &to->task->cspace.slots[u->recv_slot - 1], (w0 >> 4) & 0xF, 0);
+	else
+		cap_move(src, &to->task->cspace.slots[u->recv_slot - 1]);
+	if (to->task->cspace.slots[u->recv_slot - 1].type == CAP_IOPORT) {
+		ioport_refresh(to->task);
+		ioport_refresh_all();
+	}
+	return true;
+}
+
+/* The typed items of from's message (tag) to to; returns how many arrived. */
+static unsigned items_transfer(struct thread *from, struct thread *to, uint64_t tag,
+			       bool to_fault)
+{
+	unsigned words = IPC_TAG_WORDS(tag), got = 0;
+
+	for (unsigned i = 0; i < IPC_TAG_ITEMS(tag); i++)
+		got += item_transfer(from, to, msg_word(from, words + 2 * i),
+				     msg_word(from, words + 2 * i + 1), to_fault);
+	return got;
+}
+
 /*
  * Copies the message from's registers (and UTCB) describe into to's, with
  * the badge; to's error code is E_OK, or E_FAULT when the message had
@@ -54,7 +124,8 @@ static void transfer(struct thread *from, struct thread *to, uint64_t badge)
 {
 	/* A faulting thread's message is the kernel's report, not its registers. */
 	uint64_t tag = from->fault_tag ? from->fault_tag : ipc_tag(&from->regs);
-	unsigned words = IPC_TAG_WORDS(tag), err = E_OK;
+	/* The items' words travel too, for the receiver to see what came. */
+	unsigned words = IPC_TAG_WORDS(tag) + 2 * IPC_TAG_ITEMS(tag), err = E_OK;
 
 	for (unsigned i = 0; i < IPC_REG_WORDS; i++)
 		*ipc_word(&to->regs, i) = i >= words ? 0 :
@@ -68,6 +139,11 @@ static void transfer(struct thread *from, struct thread *to, uint64_t badge)
 			       (words - IPC_REG_WORDS) * sizeof *dst);
 		else
 			err = E_FAULT;
+	}
+	if (IPC_TAG_ITEMS(tag)) {
+		unsigned got = items_transfer(from, to, tag, false);
+
+		tag = (tag & ~(0x3Full << 7)) | (uint64_t)got << 7;
 	}
 	ipc_set_tag(&to->regs, tag & ~(uint64_t)IPC_TAG_FLAGS_MASK);
 	ipc_set_badge(&to->regs, badge);
@@ -202,12 +278,20 @@ static int message_decode(struct trap_frame *f)
 {
 	uint64_t tag = ipc_tag(f);
 
-	if (IPC_TAG_WORDS(tag) > IPC_MAX_WORDS)
+	unsigned total = IPC_TAG_WORDS(tag) + 2 * IPC_TAG_ITEMS(tag);
+
+	if (total > IPC_MAX_WORDS)
 		return E_TOOBIG;
-	if (IPC_TAG_ITEMS(tag) != 0 || (tag & (0x4000 | IPC_TAG_NOTIFY)))
+	if (tag & (0x4000 | IPC_TAG_NOTIFY))
 		return E_INVAL;
-	if (IPC_TAG_WORDS(tag) > IPC_REG_WORDS && !utcb_words(thread_current(), false))
+	if (total > IPC_REG_WORDS && !utcb_words(thread_current(), false))
 		return E_FAULT;
+	for (unsigned i = 0; i < IPC_TAG_ITEMS(tag); i++) {
+		unsigned kind = msg_word(thread_current(), IPC_TAG_WORDS(tag) + 2 * i) & 0xF;
+
+		if (kind < IPC_ITEM_MAP_PAGES || kind > IPC_ITEM_GRANT_CAP)
+			return E_INVAL;
+	}
 	return E_OK;
 }
 
@@ -234,6 +318,10 @@ static int do_send(struct trap_frame *f, bool call)
 
 	if ((err = endpoint_decode(sys_arg0(f), RIGHT_WRITE, &ep, &badge)) != E_OK ||
 	    (err = message_decode(f)) != E_OK)
+		return err;
+	/* Typed items also need the grant right on the endpoint. */
+	if (IPC_TAG_ITEMS(ipc_tag(f)) &&
+	    (err = endpoint_decode(sys_arg0(f), RIGHT_WRITE | RIGHT_GRANT, &ep, &badge)) != E_OK)
 		return err;
 	rcv = take_receiver(ep);
 	if (!rcv) {
@@ -301,6 +389,7 @@ static void fault_answered(struct thread *self, struct thread *t)
 
 	t->fault_tag = 0;
 	if (kind == IPC_LABEL_PAGE_FAULT) {
+		items_transfer(self, t, tag, true);     /* the pager's map items */
 		sched_wake(t);
 		return;
 	}

@@ -40,4 +40,14 @@ void mapping_remove(struct mapping *m);
 /* Unmaps every mapping of a space that is going away. */
 void mapping_teardown(struct vspace *vs);
 
+struct task;
+
+/*
+ * Map (or grant) the flexpage of 2^size_log2 bytes at sbase in src to dbase
+ * in dst with perms: everything SYS_MAP checks and does, for the system
+ * call and for IPC's typed items. E_OK or the system call's errors.
+ */
+int mapping_transfer(struct task *src, uint64_t sbase, struct task *dst, uint64_t dbase,
+		     uint64_t size_log2, uint64_t perms, bool grant);
+
 #endif

@@ -159,22 +159,18 @@ static int map_check(struct vspace *src, const struct flexpage *s, struct vspace
 	return *mapped ? E_OK : E_NOTMAPPED;
 }
 
-/* SYS_MAP / SYS_GRANT (dst_task, src_base, dst_base, size_log2, perms) */
-static int map_or_grant(struct trap_frame *f, bool grant)
+int mapping_transfer(struct task *self, uint64_t sbase, struct task *dt, uint64_t dbase,
+		     uint64_t size_log2, uint64_t perms_in, bool grant)
 {
-	struct task *self = thread_current()->task, *dt;
 	struct flexpage s, d;
-	unsigned perms = (unsigned)sys_arg4(f);
+	unsigned perms = (unsigned)perms_in;
 	uint64_t mapped;
-	struct cap *cap;
 	int err;
 
-	if ((err = cap_lookup(&self->cspace, sys_arg0(f), CAP_TASK, RIGHT_CONTROL, &cap)) != E_OK ||
-	    (err = flexpage_decode(sys_arg1(f), sys_arg3(f), &s)) != E_OK ||
-	    (err = flexpage_decode(sys_arg2(f), sys_arg3(f), &d)) != E_OK)
+	if ((err = flexpage_decode(sbase, size_log2, &s)) != E_OK ||
+	    (err = flexpage_decode(dbase, size_log2, &d)) != E_OK)
 		return err;
-	dt = cap->obj;
-	if (sys_arg4(f) & ~(uint64_t)(MAP_READ | MAP_WRITE | MAP_EXEC))
+	if (perms_in & ~(uint64_t)(MAP_READ | MAP_WRITE | MAP_EXEC))
 		return E_INVAL;
 	perms |= MAP_READ;
 	if (dt == self && s.base < d.base + d.size && d.base < s.base + s.size)
@@ -216,6 +212,19 @@ static int map_or_grant(struct trap_frame *f, bool grant)
 		mapping_free(sn);
 	}
 	return E_OK;
+}
+
+/* SYS_MAP / SYS_GRANT (dst_task, src_base, dst_base, size_log2, perms) */
+static int map_or_grant(struct trap_frame *f, bool grant)
+{
+	struct task *self = thread_current()->task;
+	struct cap *cap;
+	int err;
+
+	if ((err = cap_lookup(&self->cspace, sys_arg0(f), CAP_TASK, RIGHT_CONTROL, &cap)) != E_OK)
+		return err;
+	return mapping_transfer(self, sys_arg1(f), cap->obj, sys_arg2(f), sys_arg3(f),
+				sys_arg4(f), grant);
 }
 
 /* SYS_MAP(dst_task, src, dst, size_log2, perms): dst gets src's pages,

@@ -231,6 +231,8 @@ void test_ipc_callers_newest_first(void);
 void test_ipc_stress(void);
 void test_ntfn_signal_poll(void);
 void test_pager_zero_page(void);
+void test_items_cap_and_page(void);
+void test_items_pager_map_reply(void);
 void test_irq_rtc(void);
 void test_ioport_access(void);
 void test_exception_handler_resumes(void);

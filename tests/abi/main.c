@@ -96,6 +96,9 @@ static const struct test tests[] = {
 	/* interrupts and I/O ports (t_irq.c) */
 	{ "irq_rtc", test_irq_rtc },
 	{ "ioport_access", test_ioport_access },
+	/* typed items (t_items.c) */
+	{ "items_cap_and_page", test_items_cap_and_page },
+	{ "items_pager_map_reply", test_items_pager_map_reply },
 	/* faults as IPC (t_pager.c) */
 	{ "pager_zero_page", test_pager_zero_page },
 	{ "exception_handler_resumes", test_exception_handler_resumes },

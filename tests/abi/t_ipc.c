@@ -798,19 +798,21 @@ out:
  */
 void test_ipc_message_errors(void)
 {
+	/* w0 is the first word: with no untyped words, a typed item's first word */
 	static const struct {
-		uint64_t tag;
+		uint64_t tag, w0;
 		long err;
 	} bad[] = {
-		{ IPC_TAG(1, 65, 0, NB), E_TOOBIG },
-		{ IPC_TAG(1, 100, 0, NB), E_TOOBIG },
-		{ IPC_TAG(1, 127, 0, NB), E_TOOBIG },
-		{ IPC_TAG(1, 1, 1, NB), E_INVAL },
-		{ IPC_TAG(1, 0, 63, NB), E_INVAL },
-		{ IPC_TAG(1, 64, 1, NB), E_INVAL },
-		{ IPC_TAG(1, 1, 0, NB | 1u << 14), E_INVAL },
-		{ IPC_TAG(1, 1, 0, NB | 1u << 15), E_INVAL },
-		{ IPC_TAG(1, 1, 0, NB | 3u << 14), E_INVAL },
+		{ IPC_TAG(1, 65, 0, NB), 1, E_TOOBIG },
+		{ IPC_TAG(1, 100, 0, NB), 1, E_TOOBIG },
+		{ IPC_TAG(1, 127, 0, NB), 1, E_TOOBIG },
+		{ IPC_TAG(1, 0, 1, NB), 0, E_INVAL },           /* item kind 0 */
+		{ IPC_TAG(1, 0, 1, NB), 0xF, E_INVAL },         /* item kind 15 */
+		{ IPC_TAG(1, 0, 33, NB), 1, E_TOOBIG },         /* 66 words of items */
+		{ IPC_TAG(1, 64, 1, NB), 1, E_TOOBIG },
+		{ IPC_TAG(1, 1, 0, NB | 1u << 14), 1, E_INVAL },
+		{ IPC_TAG(1, 1, 0, NB | 1u << 15), 1, E_INVAL },
+		{ IPC_TAG(1, 1, 0, NB | 3u << 14), 1, E_INVAL },
 	};
 	static const uint64_t ops[4] = { SYS_CALL, SYS_SEND, SYS_REPLY_WAIT, SYS_REPLY };
 	struct ipc_msg m;
@@ -820,7 +822,7 @@ void test_ipc_message_errors(void)
 	for (unsigned i = 0; i < sizeof bad / sizeof bad[0]; i++) {
 		for (unsigned o = 0; o < 4; o++) {
 			ctx_set("op/tag", ops[o] << 32 | (bad[i].tag & 0xFFFF));
-			EXPECT_ERR(op1(ops[o], S(1), bad[i].tag, 1, &m), bad[i].err);
+			EXPECT_ERR(op1(ops[o], S(1), bad[i].tag, bad[i].w0, &m), bad[i].err);
 		}
 	}
 	ctx_clear();
@@ -834,7 +836,7 @@ void test_ipc_message_errors(void)
 		goto out;
 	settle();
 	EXPECT_ERR(op1(SYS_SEND, S(1), IPC_TAG(1, 65, 0, NB), 1, &m), E_TOOBIG);
-	EXPECT_ERR(op1(SYS_CALL, S(1), IPC_TAG(1, 1, 2, NB), 1, &m), E_INVAL);
+	EXPECT_ERR(op1(SYS_CALL, S(1), IPC_TAG(1, 0, 2, NB), 0, &m), E_INVAL);
 	settle();
 	EXPECT_BLOCKED(0);
 	EXPECT_ERR(op1(SYS_SEND, S(1), IPC_TAG(1, 64, 0, NB), 1, &m), E_OK);

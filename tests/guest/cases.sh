@@ -128,6 +128,7 @@ case_add abi build/abi.iso '^abi: [0-9]+ passed, [0-9]+ failed' stopped -machine
 	"${ABI_FAULT}#DE divide error \\(vector 0\\), address 0000000000000000, ip 00000000004[0-9a-f]{5}; thread stopped\$" \
 	"^fault: task [0-9]+ 'task' thread [0-9]+: #PF page fault \\(vector 14\\), address 0000000000001000, ip 0000000000001000; thread stopped\$" \
 	"^fault: task [0-9]+ 'task' thread [0-9]+: #PF page fault \\(vector 14\\), address 00000000004[0-9a-f]{5}, ip 00000000004[0-9a-f]{5}; thread stopped\$" \
+	'^abi: stress: [0-9]+ calls, [0-9]+ echoed, [0-9]+ aborted, [0-9]+ ended by death, 0 lost$' \
 	'^abi: leak check: free frames ([0-9]+) -> \1, quota used ([0-9]+) -> \2: ok$' \
 	'^abi: [1-9][0-9]* passed, 0 failed$'
 
@@ -146,6 +147,7 @@ case_add abi-slowpath build/slow/abi.iso '^abi: [0-9]+ passed, [0-9]+ failed' st
 	"${ABI_FAULT}#DE divide error \\(vector 0\\), address 0000000000000000, ip 00000000004[0-9a-f]{5}; thread stopped\$" \
 	"^fault: task [0-9]+ 'task' thread [0-9]+: #PF page fault \\(vector 14\\), address 0000000000001000, ip 0000000000001000; thread stopped\$" \
 	"^fault: task [0-9]+ 'task' thread [0-9]+: #PF page fault \\(vector 14\\), address 00000000004[0-9a-f]{5}, ip 00000000004[0-9a-f]{5}; thread stopped\$" \
+	'^abi: stress: [0-9]+ calls, [0-9]+ echoed, [0-9]+ aborted, [0-9]+ ended by death, 0 lost$' \
 	'^abi: leak check: free frames ([0-9]+) -> \1, quota used ([0-9]+) -> \2: ok$' \
 	'^abi: [1-9][0-9]* passed, 0 failed$'
 

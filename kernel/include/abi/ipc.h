@@ -55,10 +55,32 @@
 #define IPC_FAULT_PRESENT     4u        /* a protection fault, not a missing page */
 #define IPC_EXCEPTION_WORDS   20
 
+/*
+ * Typed items follow a message's untyped words, two words each; the tag
+ * counts them. They need the write and grant rights on the endpoint (any
+ * reply may carry them). Memory: a flexpage of the sender's, mapped (or
+ * granted) into the receiver's receive window at the offset in the second
+ * word; in the answer to a page fault, at the address in the second word
+ * of the faulting task. Capability: a slot of the sender's, copied with
+ * the rights given (or moved) into the receiver's receive slot. An item
+ * the receiver cannot take is dropped: the received tag counts those
+ * that arrived.
+ */
+#define IPC_ITEM_MAP_PAGES    1u
+#define IPC_ITEM_GRANT_PAGES  2u
+#define IPC_ITEM_MAP_CAP      3u
+#define IPC_ITEM_GRANT_CAP    4u
+#define IPC_ITEM_PAGES(kind, base, size_log2, perms) \
+	((uint64_t)(base) | (uint64_t)((size_log2) - 12) << 7 | (uint64_t)(perms) << 4 | (kind))
+#define IPC_ITEM_CAP(kind, slot, rights) \
+	((uint64_t)(slot) << 16 | (uint64_t)(rights) << 4 | (kind))
+
 /* The user thread control block: one page per thread (SYS_THREAD_CONFIG_IPC). */
 struct utcb {
 	uint64_t mr[IPC_MAX_WORDS];     /* words IPC_REG_WORDS.. of a message */
-	uint64_t reserved[448];
+	uint64_t recv_window;           /* base | size_log2: where mapped pages may land; 0: none */
+	uint64_t recv_slot;             /* slot + 1 where a capability may land; 0: none */
+	uint64_t reserved[446];
 };
 _Static_assert(sizeof(struct utcb) == 4096, "a UTCB is a page");
 
