@@ -150,3 +150,26 @@ int sys_cap_info(struct trap_frame *f)
 	sys_set_result(f, 2, c->badge);
 	return E_OK;
 }
+
+/*
+ * The decode step every *_CREATE call shares: RDI a task capability with
+ * the control right (the new object's owner, whose quota pays), RSI an
+ * empty slot of the caller's for the new capability.
+ */
+int create_decode(struct trap_frame *f, struct task **owner)
+{
+	struct cap *tc;
+	int err;
+
+	if ((err = cap_lookup(own_cspace(), sys_arg0(f), CAP_TASK, RIGHT_CONTROL, &tc)) != E_OK ||
+	    (err = cap_slot_free(own_cspace(), sys_arg1(f))) != E_OK)
+		return err;
+	*owner = tc->obj;
+	return E_OK;
+}
+
+/* Installs the new object's capability, all rights, where create_decode said. */
+void create_install(struct trap_frame *f, unsigned type, void *obj)
+{
+	cap_install(own_cspace(), (uint32_t)sys_arg1(f), type, obj, RIGHTS_ALL, 0);
+}

@@ -14,6 +14,12 @@ typedef int (*syscall_fn)(struct trap_frame *f);
 /* Called by the entry code with the current thread's saved registers. */
 void syscall_dispatch(struct trap_frame *f);
 
+struct task;
+
+/* The shared decode and install steps of the *_CREATE calls (cap_syscalls.c). */
+int create_decode(struct trap_frame *f, struct task **owner);
+void create_install(struct trap_frame *f, unsigned type, void *obj);
+
 int sys_null(struct trap_frame *f);
 int sys_debug_write(struct trap_frame *f);
 int sys_yield(struct trap_frame *f);

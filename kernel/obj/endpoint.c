@@ -69,15 +69,13 @@ void endpoint_dequeue(struct endpoint *ep, struct thread *t)
  * capability (all rights) in the caller's empty slot. */
 int sys_endpoint_create(struct trap_frame *f)
 {
-	struct cspace *cs = &thread_current()->task->cspace;
 	struct endpoint *ep;
-	struct cap *cap;
+	struct task *owner;
 	int err;
 
-	if ((err = cap_lookup(cs, sys_arg0(f), CAP_TASK, RIGHT_CONTROL, &cap)) != E_OK ||
-	    (err = cap_slot_free(cs, sys_arg1(f))) != E_OK ||
-	    (err = endpoint_create(((struct task *)cap->obj)->quota, &ep)) != E_OK)
+	if ((err = create_decode(f, &owner)) != E_OK ||
+	    (err = endpoint_create(owner->quota, &ep)) != E_OK)
 		return err;
-	cap_install(cs, (uint32_t)sys_arg1(f), CAP_ENDPOINT, ep, RIGHTS_ALL, 0);
+	create_install(f, CAP_ENDPOINT, ep);
 	return E_OK;
 }

@@ -187,15 +187,13 @@ int sys_notification_bind(struct trap_frame *f)
 /* SYS_NOTIFICATION_CREATE(task, slot): as SYS_ENDPOINT_CREATE. */
 int sys_notification_create(struct trap_frame *f)
 {
-	struct cspace *cs = &thread_current()->task->cspace;
 	struct notification *n;
-	struct cap *cap;
+	struct task *owner;
 	int err;
 
-	if ((err = cap_lookup(cs, sys_arg0(f), CAP_TASK, RIGHT_CONTROL, &cap)) != E_OK ||
-	    (err = cap_slot_free(cs, sys_arg1(f))) != E_OK ||
-	    (err = notification_create(((struct task *)cap->obj)->quota, &n)) != E_OK)
+	if ((err = create_decode(f, &owner)) != E_OK ||
+	    (err = notification_create(owner->quota, &n)) != E_OK)
 		return err;
-	cap_install(cs, (uint32_t)sys_arg1(f), CAP_NOTIFICATION, n, RIGHTS_ALL, 0);
+	create_install(f, CAP_NOTIFICATION, n);
 	return E_OK;
 }

@@ -76,24 +76,21 @@ void task_reap(void)
  */
 int sys_task_create(struct trap_frame *f)
 {
-	struct cspace *cs = &thread_current()->task->cspace;
+	struct task *owner, *t;
 	struct quota *q;
-	struct cap *cap;
-	struct task *t;
 	int err;
 
-	if ((err = cap_lookup(cs, sys_arg0(f), CAP_TASK, RIGHT_CONTROL, &cap)) != E_OK ||
-	    (err = cap_slot_free(cs, sys_arg1(f))) != E_OK)
+	if ((err = create_decode(f, &owner)) != E_OK)
 		return err;
 	if (sys_arg3(f) == 0 || sys_arg3(f) > UINT32_MAX)
 		return E_INVAL;
-	q = quota_create(((struct task *)cap->obj)->quota, sys_arg2(f));
+	q = quota_create(owner->quota, sys_arg2(f));
 	if (!q)
 		return E_NOMEM;
 	if ((err = task_create(q, (uint32_t)sys_arg3(f), "task", &t)) != E_OK) {
 		quota_orphan(q);
 		return err;
 	}
-	cap_install(cs, (uint32_t)sys_arg1(f), CAP_TASK, t, RIGHTS_ALL, 0);
+	create_install(f, CAP_TASK, t);
 	return E_OK;
 }

@@ -131,19 +131,14 @@ void thread_reap_current(void)
 /* SYS_THREAD_CREATE(task, slot): a new inactive thread in task. */
 int sys_thread_create(struct trap_frame *f)
 {
-	struct cspace *cs = &thread_current()->task->cspace;
-	struct task *task;
+	struct task *owner;
 	struct thread *t;
-	struct cap *cap;
 	int err;
 
-	if ((err = cap_lookup(cs, sys_arg0(f), CAP_TASK, RIGHT_CONTROL, &cap)) != E_OK ||
-	    (err = cap_slot_free(cs, sys_arg1(f))) != E_OK)
+	if ((err = create_decode(f, &owner)) != E_OK ||
+	    (err = thread_create(owner, &t)) != E_OK)
 		return err;
-	task = cap->obj;
-	if ((err = thread_create(task, &t)) != E_OK)
-		return err;
-	cap_install(cs, (uint32_t)sys_arg1(f), CAP_THREAD, t, RIGHTS_ALL, 0);
+	create_install(f, CAP_THREAD, t);
 	return E_OK;
 }
 

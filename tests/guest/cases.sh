@@ -114,42 +114,30 @@ case_add harness-sees-panic "$TEST_ISO" "$BOOT_OK" panic -machine q35 -m 256M \
 # quota, then the whole suite; its deliberate user faults must each be
 # reported by the kernel and leave the system running.
 ABI_FAULT="^fault: task 1 'abi' thread [0-9]+: "
-case_add abi build/abi.iso '^abi: [0-9]+ passed, [0-9]+ failed' stopped -machine q35 -m 256M -- \
-	'^abi: scratch slots [0-9]+-[0-9]+; the smallest task quota is [0-9]+ bytes$' \
-	'^abi: \(debug_write\) from an odd address$' \
-	'^abi: \(debug_write\) across a page boundary$' \
-	'^abi: \(debug_write\) 1024 bytes: \.{988} end$' \
-	'^abi: \(debug_write\) kip magic: IMCAKIP$' \
-	"${ABI_FAULT}#UD invalid opcode \\(vector 6\\), address 0000000000000000, ip 00000000004[0-9a-f]{5}; thread stopped\$" \
-	"${ABI_FAULT}#PF page fault \\(vector 14\\), address 0000000000000010, ip 00000000004[0-9a-f]{5}; thread stopped\$" \
-	"${ABI_FAULT}#PF page fault \\(vector 14\\), address 00000000004[0-9a-f]{5}, ip 00000000004[0-9a-f]{5}; thread stopped\$" \
-	"${ABI_FAULT}#PF page fault \\(vector 14\\), address ffffffff80100000, ip ffffffff80100000; thread stopped\$" \
-	"${ABI_FAULT}#GP general protection \\(vector 13\\), address 0000000000000000, ip 00000000004[0-9a-f]{5}; thread stopped\$" \
-	"${ABI_FAULT}#DE divide error \\(vector 0\\), address 0000000000000000, ip 00000000004[0-9a-f]{5}; thread stopped\$" \
-	"^fault: task [0-9]+ 'task' thread [0-9]+: #PF page fault \\(vector 14\\), address 0000000000001000, ip 0000000000001000; thread stopped\$" \
-	"^fault: task [0-9]+ 'task' thread [0-9]+: #PF page fault \\(vector 14\\), address 00000000004[0-9a-f]{5}, ip 00000000004[0-9a-f]{5}; thread stopped\$" \
-	'^abi: stress: [0-9]+ calls, [0-9]+ echoed, [0-9]+ aborted, [0-9]+ ended by death, 0 lost$' \
-	'^abi: leak check: free frames ([0-9]+) -> \1, quota used ([0-9]+) -> \2: ok$' \
+ABI_LINES=(
+	'^abi: scratch slots [0-9]+-[0-9]+; the smallest task quota is [0-9]+ bytes$'
+	'^abi: \(debug_write\) from an odd address$'
+	'^abi: \(debug_write\) across a page boundary$'
+	'^abi: \(debug_write\) 1024 bytes: \.{988} end$'
+	'^abi: \(debug_write\) kip magic: IMCAKIP$'
+	"${ABI_FAULT}#UD invalid opcode \\(vector 6\\), address 0000000000000000, ip 00000000004[0-9a-f]{5}; thread stopped\$"
+	"${ABI_FAULT}#PF page fault \\(vector 14\\), address 0000000000000010, ip 00000000004[0-9a-f]{5}; thread stopped\$"
+	"${ABI_FAULT}#PF page fault \\(vector 14\\), address 00000000004[0-9a-f]{5}, ip 00000000004[0-9a-f]{5}; thread stopped\$"
+	"${ABI_FAULT}#PF page fault \\(vector 14\\), address ffffffff80100000, ip ffffffff80100000; thread stopped\$"
+	"${ABI_FAULT}#GP general protection \\(vector 13\\), address 0000000000000000, ip 00000000004[0-9a-f]{5}; thread stopped\$"
+	"${ABI_FAULT}#DE divide error \\(vector 0\\), address 0000000000000000, ip 00000000004[0-9a-f]{5}; thread stopped\$"
+	"^fault: task [0-9]+ 'task' thread [0-9]+: #PF page fault \\(vector 14\\), address 0000000000001000, ip 0000000000001000; thread stopped\$"
+	"^fault: task [0-9]+ 'task' thread [0-9]+: #PF page fault \\(vector 14\\), address 00000000004[0-9a-f]{5}, ip 00000000004[0-9a-f]{5}; thread stopped\$"
+	'^abi: stress: [0-9]+ calls, [0-9]+ echoed, [0-9]+ aborted, [0-9]+ ended by death, 0 lost$'
+	'^abi: leak check: free frames ([0-9]+) -> \1, quota used ([0-9]+) -> \2: ok$'
 	'^abi: [1-9][0-9]* passed, 0 failed$'
+)
+case_add abi build/abi.iso '^abi: [0-9]+ passed, [0-9]+ failed' stopped -machine q35 -m 256M -- \
+	"${ABI_LINES[@]}"
 
 # The same suite with the IPC fast path and lazy scheduling compiled out.
-case_add abi-slowpath build/slow/abi.iso '^abi: [0-9]+ passed, [0-9]+ failed' stopped -machine q35 -m 256M -- \
-	'^abi: scratch slots [0-9]+-[0-9]+; the smallest task quota is [0-9]+ bytes$' \
-	'^abi: \(debug_write\) from an odd address$' \
-	'^abi: \(debug_write\) across a page boundary$' \
-	'^abi: \(debug_write\) 1024 bytes: \.{988} end$' \
-	'^abi: \(debug_write\) kip magic: IMCAKIP$' \
-	"${ABI_FAULT}#UD invalid opcode \\(vector 6\\), address 0000000000000000, ip 00000000004[0-9a-f]{5}; thread stopped\$" \
-	"${ABI_FAULT}#PF page fault \\(vector 14\\), address 0000000000000010, ip 00000000004[0-9a-f]{5}; thread stopped\$" \
-	"${ABI_FAULT}#PF page fault \\(vector 14\\), address 00000000004[0-9a-f]{5}, ip 00000000004[0-9a-f]{5}; thread stopped\$" \
-	"${ABI_FAULT}#PF page fault \\(vector 14\\), address ffffffff80100000, ip ffffffff80100000; thread stopped\$" \
-	"${ABI_FAULT}#GP general protection \\(vector 13\\), address 0000000000000000, ip 00000000004[0-9a-f]{5}; thread stopped\$" \
-	"${ABI_FAULT}#DE divide error \\(vector 0\\), address 0000000000000000, ip 00000000004[0-9a-f]{5}; thread stopped\$" \
-	"^fault: task [0-9]+ 'task' thread [0-9]+: #PF page fault \\(vector 14\\), address 0000000000001000, ip 0000000000001000; thread stopped\$" \
-	"^fault: task [0-9]+ 'task' thread [0-9]+: #PF page fault \\(vector 14\\), address 00000000004[0-9a-f]{5}, ip 00000000004[0-9a-f]{5}; thread stopped\$" \
-	'^abi: stress: [0-9]+ calls, [0-9]+ echoed, [0-9]+ aborted, [0-9]+ ended by death, 0 lost$' \
-	'^abi: leak check: free frames ([0-9]+) -> \1, quota used ([0-9]+) -> \2: ok$' \
-	'^abi: [1-9][0-9]* passed, 0 failed$'
+case_add abi-slowpath build/slow/abi.iso '^abi: [0-9]+ passed, [0-9]+ failed' stopped \
+	-machine q35 -m 256M -- "${ABI_LINES[@]}"
 
 # The benchmark image (tests/bench/, make bench) boots and finishes: a
 # smoke test without -icount and without any timing assertion.

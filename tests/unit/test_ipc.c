@@ -2137,6 +2137,25 @@ TEST(fault_without_pager_or_handler_is_not_reported)
 	CHECK(state_is(NO_PAGER, THREAD_RUNNABLE) && th[NO_PAGER].fault_tag == 0 && env_ok());
 }
 
+/* The kernel's shared create steps (core/cap_syscalls.c), over these stubs. */
+int create_decode(struct trap_frame *f, struct task **owner)
+{
+	struct cspace *cs = &unit_thread_current()->task->cspace;
+	struct cap *tc;
+	int err;
+
+	if ((err = cap_lookup(cs, sys_arg0(f), CAP_TASK, RIGHT_CONTROL, &tc)) != E_OK ||
+	    (err = cap_slot_free(cs, sys_arg1(f))) != E_OK)
+		return err;
+	*owner = tc->obj;
+	return E_OK;
+}
+
+void create_install(struct trap_frame *f, unsigned type, void *obj)
+{
+	cap_install(&unit_thread_current()->task->cspace, (uint32_t)sys_arg1(f), type, obj, RIGHTS_ALL, 0);
+}
+
 /* ============================================================ creation */
 
 TEST(endpoint_and_notification_creation)
