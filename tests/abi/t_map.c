@@ -21,7 +21,8 @@ static uint64_t window;         /* 2 MiB of free RAM in the physical window; 0: 
 #define AL(i)  (ALIAS + (uint64_t)(i) * PAGE)
 #define WIN(i) (window + (uint64_t)(i) * PAGE)
 
-/* No stubs in libc yet: the calls by number (abi/syscall.h). */
+/* The raw calls by number (abi/syscall.h), not libc's sys_map family:
+ * the suite pins the register convention itself. */
 static long abi_map(uint64_t task, uint64_t src, uint64_t dst, uint64_t size_log2,
 		    uint64_t perms)
 {
