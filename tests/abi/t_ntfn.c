@@ -91,14 +91,17 @@ out:
 
 static volatile uint64_t srv_tag, srv_badge, srv_w0, srv_done;
 
-/* A server bound to a notification: one receive, then reports it. */
+/* A server bound to a notification, waiting in reply_wait: reports each
+ * receive until a real message comes. */
 static noreturn void bound_server(uint64_t ep, uint64_t self)
 {
 	struct ipc_msg m = { 0 };
 	long e;
 
 	for (;;) {
-		e = ipc_recv(ep, &m);
+		/* reply_wait: with no caller yet it only waits, as a server's loop does */
+		m.tag = 0;
+		e = ipc_reply_wait(ep, &m);
 		srv_tag = m.tag;
 		srv_badge = m.badge;
 		srv_w0 = m.w[0];
