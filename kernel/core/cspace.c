@@ -142,6 +142,9 @@ static void cap_clear(struct cap *c)
 	unsigned type = c->type;
 	void *obj = c->obj;
 
+	/* Sends queued through this capability cannot go on without it. */
+	if (type == CAP_ENDPOINT)
+		endpoint_cap_gone(obj, c, NULL);
 	cap_zero(c);
 	if (k && --k->refs == 0)
 		kobj_destroy(type, obj);
@@ -170,6 +173,8 @@ void cap_derive(struct cap *src, struct cap *dst, unsigned mask, uint64_t badge)
 void cap_move(struct cap *src, struct cap *dst)
 {
 	assert(src->obj && !dst->obj);
+	if (src->type == CAP_ENDPOINT)
+		endpoint_cap_gone(src->obj, src, dst);  /* queued sends follow it */
 	*dst = *src;
 	mdb_init(&dst->mdb);
 	mdb_replace(&src->mdb, &dst->mdb);

@@ -259,7 +259,8 @@ void ipc_release(struct thread *t)
 /* ------------------------------------------------------ decoding */
 
 /* The endpoint behind capability idx with right, for the current thread. */
-static int endpoint_decode(uint64_t idx, unsigned right, struct endpoint **ep, uint64_t *badge)
+static int endpoint_decode(uint64_t idx, unsigned right, struct endpoint **ep, uint64_t *badge,
+			   const struct cap **capp)
 {
 	struct cap *c;
 	int err = cap_lookup(&thread_current()->task->cspace, idx, CAP_ENDPOINT, right, &c);
@@ -269,6 +270,8 @@ static int endpoint_decode(uint64_t idx, unsigned right, struct endpoint **ep, u
 	*ep = c->obj;
 	if (badge)
 		*badge = c->badge;
+	if (capp)
+		*capp = c;
 	return E_OK;
 }
 
@@ -312,22 +315,24 @@ static struct thread *take_receiver(struct endpoint *ep)
 static int do_send(struct trap_frame *f, bool call)
 {
 	struct thread *self = thread_current(), *rcv;
+	const struct cap *used;
 	struct endpoint *ep;
 	uint64_t badge;
 	int err;
 
-	if ((err = endpoint_decode(sys_arg0(f), RIGHT_WRITE, &ep, &badge)) != E_OK ||
+	if ((err = endpoint_decode(sys_arg0(f), RIGHT_WRITE, &ep, &badge, &used)) != E_OK ||
 	    (err = message_decode(f)) != E_OK)
 		return err;
 	/* Typed items also need the grant right on the endpoint. */
 	if (IPC_TAG_ITEMS(ipc_tag(f)) &&
-	    (err = endpoint_decode(sys_arg0(f), RIGHT_WRITE | RIGHT_GRANT, &ep, &badge)) != E_OK)
+	    (err = endpoint_decode(sys_arg0(f), RIGHT_WRITE | RIGHT_GRANT, &ep, &badge, &used)) != E_OK)
 		return err;
 	rcv = take_receiver(ep);
 	if (!rcv) {
 		if (ipc_tag(f) & IPC_NONBLOCK)
 			return E_WOULDBLOCK;
 		self->ipc_badge = badge;
+		self->ipc_cap = used;
 		self->ipc_call = call;
 		endpoint_enqueue(ep, self);
 		block(self, THREAD_SEND);
@@ -442,7 +447,7 @@ int sys_recv(struct trap_frame *f)
 	struct endpoint *ep;
 	int err;
 
-	if ((err = endpoint_decode(sys_arg0(f), RIGHT_READ, &ep, NULL)) != E_OK)
+	if ((err = endpoint_decode(sys_arg0(f), RIGHT_READ, &ep, NULL, NULL)) != E_OK)
 		return err;
 	return do_recv(f, ep);
 }
@@ -468,7 +473,7 @@ int sys_reply_wait(struct trap_frame *f)
 	struct endpoint *ep;
 	int err;
 
-	if ((err = endpoint_decode(sys_arg0(f), RIGHT_READ, &ep, NULL)) != E_OK ||
+	if ((err = endpoint_decode(sys_arg0(f), RIGHT_READ, &ep, NULL, NULL)) != E_OK ||
 	    (err = message_decode(f)) != E_OK)
 		return err;
 	if (client)
@@ -531,6 +536,7 @@ bool ipc_fault(struct trap_frame *tf, uint64_t addr)
 	}
 	rcv = take_receiver(ep);
 	if (!rcv) {
+		self->ipc_cap = to;
 		self->ipc_badge = to->badge;
 		self->ipc_call = true;
 		endpoint_enqueue(ep, self);

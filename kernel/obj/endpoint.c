@@ -32,6 +32,19 @@ void endpoint_destroy(struct endpoint *ep)
 	kmem_free(ep->hdr.quota, ep, sizeof *ep);
 }
 
+void endpoint_cap_gone(struct endpoint *ep, const struct cap *c, const struct cap *moved_to)
+{
+	for (struct thread *t = ep->head, *next; t; t = next) {
+		next = t->ipc_next;
+		if (t->state != THREAD_SEND || t->ipc_cap != c)
+			continue;
+		if (moved_to)
+			t->ipc_cap = moved_to;
+		else
+			ipc_cancel(t, E_DEAD);
+	}
+}
+
 void endpoint_enqueue(struct endpoint *ep, struct thread *t)
 {
 	struct thread *after = ep->tail;

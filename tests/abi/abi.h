@@ -233,6 +233,7 @@ void test_ntfn_signal_poll(void);
 void test_pager_zero_page(void);
 void test_items_cap_and_page(void);
 void test_items_pager_map_reply(void);
+void test_ipc_send_cap_revoked(void);
 void test_irq_rtc(void);
 void test_ioport_access(void);
 void test_exception_handler_resumes(void);

@@ -99,6 +99,7 @@ static const struct test tests[] = {
 	/* typed items (t_items.c) */
 	{ "items_cap_and_page", test_items_cap_and_page },
 	{ "items_pager_map_reply", test_items_pager_map_reply },
+	{ "ipc_send_cap_revoked", test_ipc_send_cap_revoked },
 	/* faults as IPC (t_pager.c) */
 	{ "pager_zero_page", test_pager_zero_page },
 	{ "exception_handler_resumes", test_exception_handler_resumes },

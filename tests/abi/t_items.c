@@ -135,3 +135,42 @@ out:
 	sys_cap_delete(S(1));
 	sys_cap_delete(S(0));
 }
+
+static volatile uint64_t rv_done, rv_err;
+
+/* Calls through its capability and records how the call ended. */
+static noreturn void revoked_sender(uint64_t cap, uint64_t self)
+{
+	struct ipc_msg m = { .tag = IPC_TAG(1, 1, 0, 0) };
+
+	rv_err = (uint64_t)ipc_call(cap, &m);
+	rv_done = 1;
+	sys_thread_stop(self);
+	for (;;)
+		;
+}
+
+/* A send queued through a capability that is then revoked ends with
+ * E_DEAD: it cannot go on without the capability it used. */
+void test_ipc_send_cap_revoked(void)
+{
+	rv_done = 0;
+	rv_err = ~0ull;
+	if (!EXPECT_ERR(sys_endpoint_create(SLOT_SELF_TASK, S(0)), E_OK))
+		return;
+	if (!EXPECT_ERR(sys_cap_mint(S(0), SLOT_SELF_TASK, S(2), RIGHTS_ALL, 0x77), E_OK) ||
+	    !EXPECT_ERR(thread_new(S(1), (const void *)revoked_sender, 0, S(2), S(1),
+				   ROOT_PRIORITY, 2), E_OK))
+		goto out;
+	EXPECT_ERR(sys_thread_start(S(1)), E_OK);
+	for (int i = 0; i < 3; i++)
+		sys_yield();
+	EXPECT_EQ(rv_done, 0);                          /* queued: nobody receives */
+	EXPECT_ERR(sys_cap_revoke(S(0)), E_OK);         /* takes S(2) */
+	EXPECT(yield_until(&rv_done, 1, 100) >= 0);
+	EXPECT_ERR(rv_err, E_DEAD);
+out:
+	sys_cap_delete(S(1));
+	sys_cap_delete(S(2));
+	sys_cap_delete(S(0));
+}

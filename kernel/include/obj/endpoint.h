@@ -8,6 +8,7 @@
 
 #include <obj/kobj.h>
 
+struct cap;
 struct thread;
 
 struct endpoint {
@@ -21,6 +22,12 @@ int endpoint_create(struct quota *q, struct endpoint **out);
 
 /* Frees it; the threads still waiting on it wake with E_DEAD. */
 void endpoint_destroy(struct endpoint *ep);
+
+/*
+ * Capability c to ep is going away (moved_to NULL: queued sends through it
+ * end with E_DEAD) or moving to moved_to (they follow it).
+ */
+void endpoint_cap_gone(struct endpoint *ep, const struct cap *c, const struct cap *moved_to);
 
 /* Queues t (priority order, FIFO within one); takes it out again. */
 void endpoint_enqueue(struct endpoint *ep, struct thread *t);

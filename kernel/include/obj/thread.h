@@ -52,6 +52,7 @@ struct thread {
 	struct notification *bound_ntfn;        /* ends our receives when signalled */
 	struct thread *ipc_next, *ipc_prev;     /* the endpoint's queue */
 	uint64_t ipc_badge;             /* SEND: badge of the capability used */
+	const struct cap *ipc_cap;      /* SEND: the capability used; its end ends the send */
 	bool ipc_call;                  /* SEND: a call, so the receiver owes a reply */
 	struct thread *caller;          /* calls received and not yet answered, the
 					 * newest first: the one a reply answers */
