@@ -198,10 +198,23 @@ test: $(ISO) $(TEST_ISO) $(ABI_ISO) $(BENCH_ISO) clang-iso slow-abi-iso
 # -icount by default, whatever tools/accel.sh says, so that the figures
 # are instruction counts; ACCEL=kvm on the command line for cycles,
 # ICOUNT=0 for TCG without -icount (cycles, noisy).
+#
+# One image per kernel configuration of the IPC build switches, each
+# built in a directory of its own (objects do not know the switches):
+# fast path and lazy scheduling on ($(B)), fast path off ($(B)/nofastpath),
+# lazy scheduling off ($(B)/nolazy), both off ($(B)/slow, as slow-abi-iso).
+# `make bench` runs all four, one section each; FASTPATH=0 and/or LAZY=0
+# on the command line run that one configuration only.
 ICOUNT ?= 1
-bench: $(BENCH_ISO)
+bench_dir = $(if $(filter 11,$(1)),$(B),$(if $(filter 01,$(1)),$(B)/nofastpath,$(if $(filter 10,$(1)),$(B)/nolazy,$(B)/slow)))
+bench_label = fastpath=$(if $(filter 1%,$(1)),1,0),lazy=$(if $(filter %1,$(1)),1,0)
+BENCH_CONFIGS := $(if $(filter command line,$(origin FASTPATH) $(origin LAZY)),$(FASTPATH)$(LAZY),11 01 10 00)
+bench:
+	@$(foreach c,$(BENCH_CONFIGS),$(MAKE) --no-print-directory FASTPATH=$(if $(filter 1%,$(c)),1,0) \
+		LAZY=$(if $(filter %1,$(c)),1,0) B=$(call bench_dir,$(c)) $(call bench_dir,$(c))/bench.iso >/dev/null &&) true
 	@ACCEL='$(if $(filter command line environment,$(origin ACCEL)),$(ACCEL),tcg)' \
-		ICOUNT='$(ICOUNT)' B='$(B)' bash tools/bench.sh $(BENCH_ISO)
+		ICOUNT='$(ICOUNT)' B='$(B)' bash tools/bench.sh \
+		$(foreach c,$(BENCH_CONFIGS),$(call bench_label,$(c))=$(call bench_dir,$(c))/bench.iso)
 
 unit-test:
 	@CC='$(HOSTCC)' bash tests/run.sh unit

@@ -9,6 +9,15 @@
 # PANIC, a "bench: error", QEMU's exit before "bench: done", or a timeout.
 #
 #   tools/bench.sh ISO
+#   tools/bench.sh LABEL=ISO [LABEL=ISO ...]
+#
+# With labels (make bench: one image per kernel configuration, e.g.
+# fastpath=1,lazy=0), each image is booted in turn and its table printed
+# as a section of its own, under a line "bench: configuration LABEL";
+# the lines within a section keep the form above, and a last table puts
+# the configurations side by side. bench.json then has one "operations"
+# object per configuration under "configurations" (and the first one's as
+# "operations" too).
 #
 # Environment: ACCEL (tcg, the default, or kvm), ICOUNT (1, the default,
 # or 0; TCG only), B (the build directory), BENCH_TIMEOUT (seconds).
@@ -23,12 +32,11 @@
 set -u
 cd "$(dirname "$0")/.." || exit 1
 
-ISO=${1:?usage: tools/bench.sh ISO}
+[ $# -ge 1 ] || { echo "usage: tools/bench.sh ISO | LABEL=ISO..." >&2; exit 2; }
 ACCEL=${ACCEL:-tcg}
 ICOUNT=${ICOUNT:-1}
 B=${B:-build}
 BENCH_TIMEOUT=${BENCH_TIMEOUT:-240}
-LOG=$B/bench.log
 JSON=$B/bench.json
 
 case $ACCEL in
@@ -60,60 +68,117 @@ tcg)
 esac
 
 # One CPU: client and server of every operation share it.
-qemu="qemu-system-x86_64 -machine q35 -m 256M -smp 1 $accel -no-reboot"
-qemu="$qemu -display none -monitor none -serial file:$LOG -cdrom $ISO"
-
-echo "bench: $qemu"
-echo "bench: mode $mode, unit $unit: $note"
+qemu_cmd() {
+	echo "qemu-system-x86_64 -machine q35 -m 256M -smp 1 $accel -no-reboot" \
+		"-display none -monitor none -serial file:$1 -cdrom $2"
+}
 
 rm -f "$JSON"
-: > "$LOG"
-start=$SECONDS
-$qemu > "$B/bench.qemu" 2>&1 &
-pid=$!
-outcome=timeout
-while [ $((SECONDS - start)) -lt "$BENCH_TIMEOUT" ]; do
-	if grep -aq 'PANIC' "$LOG"; then
-		outcome=panic
-		break
+total_start=$SECONDS
+labels=()
+declare -A res
+n=0
+for arg in "$@"; do
+	n=$((n + 1))
+	case $arg in
+	*=*.iso) label=${arg%=*}; iso=${arg##*=} ;;
+	*) label=default; iso=$arg ;;
+	esac
+	labels+=("$label")
+	if [ $# -gt 1 ] || [ "$label" != default ]; then
+		LOG=$B/bench-$n.log
+		QLOG=$B/bench-$n.qemu
+	else
+		LOG=$B/bench.log
+		QLOG=$B/bench.qemu
 	fi
-	if grep -aq '^bench: error' "$LOG"; then
-		outcome=error
-		break
+	qemu=$(qemu_cmd "$LOG" "$iso")
+	echo
+	echo "bench: configuration $label ($iso)"
+	echo "bench: $qemu"
+	echo "bench: mode $mode, unit $unit: $note"
+
+	: > "$LOG"
+	start=$SECONDS
+	$qemu > "$QLOG" 2>&1 &
+	pid=$!
+	outcome=timeout
+	while [ $((SECONDS - start)) -lt "$BENCH_TIMEOUT" ]; do
+		if grep -aq 'PANIC' "$LOG"; then
+			outcome=panic
+			break
+		fi
+		if grep -aq '^bench: error' "$LOG"; then
+			outcome=error
+			break
+		fi
+		if grep -aq '^bench: done' "$LOG"; then
+			outcome=finished
+			break
+		fi
+		if ! kill -0 "$pid" 2>/dev/null; then
+			outcome=exited
+			break
+		fi
+		sleep 0.2
+	done
+	# The line that ended the boot may still be on its way out of the UART.
+	[ "$outcome" = timeout ] || sleep 0.5
+	kill "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null
+
+	if [ "$outcome" != finished ]; then
+		echo "bench: FAILED: $label: $outcome after $((SECONDS - start))s (see $LOG, $QLOG)" >&2
+		tr -d '\r' < "$LOG" | tail -25 | sed 's/^/    /' >&2
+		exit 1
 	fi
-	if grep -aq '^bench: done' "$LOG"; then
-		outcome=finished
-		break
+
+	# The program's lines: "BENCH name median min".
+	results=$(tr -d '\r' < "$LOG" | grep -aE '^BENCH [A-Za-z0-9_]+ [0-9]+\.[0-9] [0-9]+\.[0-9]$')
+	if [ -z "$results" ]; then
+		echo "bench: FAILED: $label: no BENCH lines (see $LOG)" >&2
+		exit 1
 	fi
-	if ! kill -0 "$pid" 2>/dev/null; then
-		outcome=exited
-		break
-	fi
-	sleep 0.2
+	res[$label]=$results
+	tr -d '\r' < "$LOG" | grep -a '^bench: ' | sed 's/^/guest: /'
+	echo "$results" | awk -v u="$unit" '{ printf "BENCH %s %s (min %s) %s\n", $2, $3, $4, u }'
+	echo "bench: $label: $((SECONDS - start))s"
+	# "bench: N operations, B batches of I iterations each; ..."
+	shape=$(tr -d '\r' < "$LOG" | sed -n 's/^bench: [0-9]* operations, \([0-9]*\) batches of \([0-9]*\) iterations.*/\1 \2/p' | head -1)
 done
-# The line that ended the boot may still be on its way out of the UART.
-[ "$outcome" = timeout ] || sleep 0.5
-kill "$pid" 2>/dev/null
-wait "$pid" 2>/dev/null
 
-if [ "$outcome" != finished ]; then
-	echo "bench: FAILED: $outcome after $((SECONDS - start))s (see $LOG, $B/bench.qemu)" >&2
-	tr -d '\r' < "$LOG" | tail -25 | sed 's/^/    /' >&2
-	exit 1
+# Side by side: medians, one column per configuration.
+if [ ${#labels[@]} -gt 1 ]; then
+	echo
+	echo "bench: medians ($unit), one column per configuration:"
+	{
+		printf 'operation'
+		for l in "${labels[@]}"; do printf ' %s' "$l"; done
+		printf '\n'
+		for l in "${labels[@]}"; do echo "${res[$l]}" | awk -v l="$l" '{ print "V", l, $2, $3 }'; done
+	} | awk '
+		NR == 1 { ncol = NF - 1; for (i = 2; i <= NF; i++) col[i - 1] = $i; hdr = $0; next }
+		$1 == "V" { if (!($3 in seen)) { seen[$3] = 1; order[++nop] = $3 } v[$3, $2] = $4 }
+		END {
+			printf "  %-30s", "operation"
+			for (c = 1; c <= ncol; c++) printf " %20s", col[c]
+			printf "\n"
+			for (i = 1; i <= nop; i++) {
+				printf "  %-30s", order[i]
+				for (c = 1; c <= ncol; c++) printf " %20s", ((order[i], col[c]) in v) ? v[order[i], col[c]] : "-"
+				printf "\n"
+			}
+		}'
 fi
-
-# The program's lines: "BENCH name median min".
-results=$(tr -d '\r' < "$LOG" | grep -aE '^BENCH [A-Za-z0-9_]+ [0-9]+\.[0-9] [0-9]+\.[0-9]$')
-if [ -z "$results" ]; then
-	echo "bench: FAILED: no BENCH lines (see $LOG)" >&2
-	exit 1
-fi
-tr -d '\r' < "$LOG" | grep -a '^bench: ' | sed 's/^/guest: /'
-echo "$results" | awk -v u="$unit" '{ printf "BENCH %s %s (min %s) %s\n", $2, $3, $4, u }'
 
 # JSON, without python: the strings here hold no control characters.
 json_str() {
 	printf '"%s"' "$(printf '%s' "$1" | sed 's/\\/\\\\/g; s/"/\\"/g')"
+}
+ops_json() {
+	echo "$1" | awk -v u="$unit" -v ind="$2" '
+		{ line[NR] = sprintf("%s\"%s\": { \"median\": %s, \"min\": %s, \"unit\": \"%s\" }", ind, $2, $3, $4, u) }
+		END { for (i = 1; i <= NR; i++) printf "%s%s\n", line[i], i < NR ? "," : "" }'
 }
 host_cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo 2>/dev/null | head -1)
 qemu_version=$(qemu-system-x86_64 --version 2>/dev/null | head -1)
@@ -122,20 +187,25 @@ qemu_version=$(qemu-system-x86_64 --version 2>/dev/null | head -1)
 	printf '  "mode": %s,\n' "$(json_str "$mode")"
 	printf '  "unit": %s,\n' "$(json_str "$unit")"
 	printf '  "note": %s,\n' "$(json_str "$note")"
-	printf '  "qemu": %s,\n' "$(json_str "$qemu")"
+	printf '  "qemu": %s,\n' "$(json_str "$(qemu_cmd LOG ISO)")"
 	printf '  "qemu_version": %s,\n' "$(json_str "$qemu_version")"
 	printf '  "cpu": %s,\n' "$(json_str "$cpu")"
 	printf '  "host_cpu": %s,\n' "$(json_str "$host_cpu")"
-	# "bench: N operations, B batches of I iterations each; ..."
-	shape=$(tr -d '\r' < "$LOG" | sed -n 's/^bench: [0-9]* operations, \([0-9]*\) batches of \([0-9]*\) iterations.*/\1 \2/p' | head -1)
 	shape=${shape:-null null}
 	printf '  "batches": %s,\n' "${shape% *}"
 	printf '  "iterations": %s,\n' "${shape#* }"
 	printf '  "operations": {\n'
-	echo "$results" | awk -v u="$unit" '
-		{ line[NR] = sprintf("    \"%s\": { \"median\": %s, \"min\": %s, \"unit\": \"%s\" }", $2, $3, $4, u) }
-		END { for (i = 1; i <= NR; i++) printf "%s%s\n", line[i], i < NR ? "," : "" }'
+	ops_json "${res[${labels[0]}]}" '    '
+	printf '  },\n'
+	printf '  "configurations": {\n'
+	i=0
+	for l in "${labels[@]}"; do
+		i=$((i + 1))
+		printf '    %s: {\n' "$(json_str "$l")"
+		ops_json "${res[$l]}" '      '
+		printf '    }%s\n' "$([ $i -lt ${#labels[@]} ] && echo ,)"
+	done
 	printf '  }\n'
 	printf '}\n'
 } > "$JSON"
-echo "bench: results in $JSON ($((SECONDS - start))s)"
+echo "bench: results in $JSON ($((SECONDS - total_start))s)"

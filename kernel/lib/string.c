@@ -1,15 +1,23 @@
 /*
- * Memory and string routines. Byte loops on purpose: the kernel copies
- * little outside the IPC path, which has its own copy.
+ * Memory and string routines, in plain C: simple loops, with memcpy
+ * moving aligned words (long IPC messages go through it).
  */
 #include <stdint.h>
 #include <klib.h>
+
+/* A word that may alias anything: memcpy moves objects of every type. */
+typedef uint64_t __attribute__((may_alias)) word_t;
 
 void *memcpy(void *dst, const void *src, size_t n)
 {
 	uint8_t *d = dst;
 	const uint8_t *s = src;
 
+	/* Eight bytes at a time when both are aligned: IPC's UTCB words. */
+	if (!(((uintptr_t)d | (uintptr_t)s) & 7)) {
+		for (; n >= 8; n -= 8, d += 8, s += 8)
+			*(word_t *)(void *)d = *(const word_t *)(const void *)s;
+	}
 	while (n--)
 		*d++ = *s++;
 	return dst;

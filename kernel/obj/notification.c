@@ -49,11 +49,16 @@ void notification_dequeue(struct notification *n, struct thread *t)
 	t->ipc_ntfn = NULL;
 }
 
-/* t, blocked, wakes with the bits: RDI, and the tag for a receive. */
-static void deliver(struct thread *t, uint64_t bits, uint64_t tag)
+/*
+ * t, blocked, wakes with the bits in RDI: a waiter (SYS_WAIT) with nothing
+ * else changed, as the ABI promises; a bound receiver also with the tag
+ * IPC_TAG_NOTIFY in RSI.
+ */
+static void deliver(struct thread *t, uint64_t bits, bool receive)
 {
 	ipc_set_badge(&t->regs, bits);
-	ipc_set_tag(&t->regs, tag);
+	if (receive)
+		ipc_set_tag(&t->regs, IPC_TAG_NOTIFY);
 	ipc_set_error(&t->regs, E_OK);
 	sched_wake(t);
 }
@@ -65,12 +70,12 @@ void notification_signal(struct notification *n, uint64_t bits)
 	n->bits |= bits;
 	if (t) {
 		notification_dequeue(n, t);
-		deliver(t, n->bits, 0);
+		deliver(t, n->bits, false);
 		n->bits = 0;
 	} else if (n->bound && n->bound->state == THREAD_RECV) {
 		t = n->bound;
 		ipc_cancel_recv(t);
-		deliver(t, n->bits, IPC_TAG_NOTIFY);
+		deliver(t, n->bits, true);
 		n->bits = 0;
 	}
 }

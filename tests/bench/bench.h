@@ -47,20 +47,32 @@
 
 /*
  * One operation, one entry of bench_ops[]. setup (NULL: none) creates
- * what the operation needs (threads, later endpoints and tasks) and
- * answers E_OK or an error; run(n) is the timed loop: n iterations, each
- * doing per_iter operations (1 for a system call, 2 for a ping-pong in
- * which each side yields once); teardown (NULL: none) deletes what setup
- * made and answers E_OK, or an error when the operation's own checks
- * (done outside the timed loop) failed.
+ * what the operation needs (threads, endpoints, tasks) and answers E_OK
+ * or an error; run(n) is the timed loop: n iterations, each doing
+ * per_iter operations (1 for a system call, 2 for a ping-pong in which
+ * each side yields once); teardown (NULL: none) deletes what setup made
+ * and answers E_OK, or an error when the operation's own checks (results
+ * kept by the loop, looked at outside it) failed.
+ *
+ * An operation timed from inside instead (the one-way IPC figures, whose
+ * timestamps travel in the messages) has measure instead of run:
+ * measure(n) does n iterations and answers their ticks, the timestamps'
+ * own cost (ts_pair_ticks per pair) already taken off; the empty loop is
+ * then not subtracted.
  */
 struct bench_op {
 	const char *name;
 	long (*setup)(void);
 	void (*run)(uint64_t n);
+	uint64_t (*measure)(uint64_t n);
 	long (*teardown)(void);
 	unsigned per_iter;
 };
+
+/* Ticks from one timestamp of the one-way measurement to the next when
+ * nothing is between them: the minimum of many (main.c, ops.c). */
+extern uint64_t ts_pair_ticks;
+uint64_t bench_ts_pair(void);
 
 extern const struct bench_op bench_ops[];
 extern const unsigned bench_nops;

@@ -132,65 +132,493 @@ static void run_yield_fpu(uint64_t n)
 	}
 }
 
-/* ------------------------------------------------------------ IPC */
+/* ------------------------------------------------------------ IPC partners */
+
+/*
+ * The partners of the IPC, notification and fault benchmarks: a few
+ * instructions of assembly each, stackless, on one page of their own
+ * (bench_srv_page) so that the same code runs as a second thread of our
+ * task or, mapped into a child task, as a thread there. Each keeps what
+ * it needs in RBX and RBP, which system calls preserve.
+ *
+ *   bench_echo:      RBX endpoint. recv, then reply_wait forever, every
+ *                    reply echoing what arrived (tag and words; words
+ *                    8-63 stay in its UTCB, so they go back too).
+ *   bench_oneway:    RBX endpoint. After every receive it takes a
+ *                    timestamp and replies, in word 1, the time since
+ *                    the one the caller sent in word 0; in word 0 it
+ *                    sends a timestamp taken just before its reply_wait.
+ *   bench_ntfn:      RBX notification A, RBP notification B: wait(A),
+ *                    signal(B), forever.
+ *   bench_faulter:   RBX an address: loads from it, then unmaps its page
+ *                    (UNMAP_SELF), forever: every load faults.
+ *
+ * A timestamp is "lfence; rdtsc; shl; or" (bench_ts_pair measures two).
+ */
+_Static_assert(SYS_UNMAP == 22 && SYS_CALL == 23 && SYS_REPLY_WAIT == 24 && SYS_RECV == 26 &&
+	       SYS_SIGNAL == 29 && SYS_WAIT == 30 && UNMAP_SELF == 1,
+	       "the system-call numbers in the assembly below");
+
+void bench_srv_page(void);
+void bench_echo(void);
+void bench_oneway(void);
+void bench_ntfn(void);
+void bench_faulter(void);
+uint64_t bench_ts_pair(void);
+void bench_oneway_client(uint64_t n, uint64_t ep, uint64_t *acc);
+
+__asm__(
+	".section .text.bench_srv, \"ax\"\n"
+	".balign 4096\n"
+	".globl bench_srv_page\n"
+	"bench_srv_page:\n"
+	".globl bench_echo\n"
+	"bench_echo:\n"
+	"	mov %rbx, %rdi\n"
+	"	mov $26, %eax\n"                /* SYS_RECV */
+	"	syscall\n"
+	"1:	mov %rbx, %rdi\n"
+	"	mov $24, %eax\n"                /* SYS_REPLY_WAIT */
+	"	syscall\n"
+	"	jmp 1b\n"
+
+	".globl bench_oneway\n"
+	"bench_oneway:\n"
+	"	mov %rbx, %rdi\n"
+	"	mov $26, %eax\n"
+	"	syscall\n"
+	"1:	mov %rdx, %rcx\n"               /* the caller's timestamp */
+	"	lfence\n"
+	"	rdtsc\n"
+	"	shl $32, %rdx\n"
+	"	or %rdx, %rax\n"
+	"	sub %rcx, %rax\n"
+	"	mov %rax, %r8\n"                /* word 1: the call's ticks */
+	"	mov $2, %esi\n"                 /* tag: two words */
+	"	mov %rbx, %rdi\n"
+	"	lfence\n"
+	"	rdtsc\n"
+	"	shl $32, %rdx\n"
+	"	or %rax, %rdx\n"                /* word 0: our timestamp */
+	"	mov $24, %eax\n"
+	"	syscall\n"
+	"	jmp 1b\n"
+
+	".globl bench_ntfn\n"
+	"bench_ntfn:\n"
+	"1:	mov %rbx, %rdi\n"
+	"	mov $30, %eax\n"                /* SYS_WAIT */
+	"	syscall\n"
+	"	mov %rbp, %rdi\n"
+	"	mov $29, %eax\n"                /* SYS_SIGNAL */
+	"	syscall\n"
+	"	jmp 1b\n"
+
+	".globl bench_faulter\n"
+	"bench_faulter:\n"
+	"1:	mov (%rbx), %rax\n"
+	"	mov %rbx, %rdi\n"
+	"	mov $12, %esi\n"
+	"	mov $1, %edx\n"                 /* UNMAP_SELF */
+	"	mov $22, %eax\n"                /* SYS_UNMAP */
+	"	syscall\n"
+	"	jmp 1b\n"
+	".balign 4096\n"
+	".text\n"
+
+	/* Two timestamps back to back, as the one-way measurement takes
+	 * them: the ticks from the first to the second. */
+	".globl bench_ts_pair\n"
+	"bench_ts_pair:\n"
+	"	lfence\n"
+	"	rdtsc\n"
+	"	shl $32, %rdx\n"
+	"	or %rax, %rdx\n"
+	"	mov %rdx, %rcx\n"
+	"	lfence\n"
+	"	rdtsc\n"
+	"	shl $32, %rdx\n"
+	"	or %rdx, %rax\n"
+	"	sub %rcx, %rax\n"
+	"	ret\n"
+
+	/* bench_oneway_client(n, ep, acc): n calls to bench_oneway, each
+	 * with a timestamp in word 0 taken just before the call; acc[0] +=
+	 * the call's ticks (word 1 of the reply), acc[1] += the reply's
+	 * (our timestamp just after the return minus its word 0). */
+	".globl bench_oneway_client\n"
+	"bench_oneway_client:\n"
+	"	push %rbx\n"
+	"	push %rbp\n"
+	"	push %r12\n"
+	"	push %r13\n"
+	"	push %r14\n"
+	"	push %r15\n"
+	"	push %rdx\n"
+	"	mov %rdi, %rbp\n"
+	"	mov %rsi, %rbx\n"
+	"1:	mov $1, %esi\n"                 /* tag: one word */
+	"	mov %rbx, %rdi\n"
+	"	lfence\n"
+	"	rdtsc\n"
+	"	shl $32, %rdx\n"
+	"	or %rax, %rdx\n"                /* word 0: our timestamp */
+	"	mov $23, %eax\n"                /* SYS_CALL */
+	"	syscall\n"
+	"	mov %rdx, %rcx\n"               /* the server's timestamp */
+	"	lfence\n"
+	"	rdtsc\n"
+	"	shl $32, %rdx\n"
+	"	or %rdx, %rax\n"
+	"	sub %rcx, %rax\n"
+	"	mov (%rsp), %rcx\n"
+	"	add %r8, (%rcx)\n"
+	"	add %rax, 8(%rcx)\n"
+	"	dec %rbp\n"
+	"	jnz 1b\n"
+	"	pop %rdx\n"
+	"	pop %r15\n"
+	"	pop %r14\n"
+	"	pop %r13\n"
+	"	pop %r12\n"
+	"	pop %rbp\n"
+	"	pop %rbx\n"
+	"	ret\n"
+);
+
+/* ------------------------------------------------------------ IPC setup */
 
 #define ENDPOINT SLOT(1)
+#define CHILD    SLOT(2)
+#define NTFN_A   SLOT(3)
+#define NTFN_B   SLOT(4)
+#define COPY     SLOT(5)
 
-/* The server: answers every call at once with the words it got. */
-static noreturn void partner_server(uint64_t ep)
+/* The child's table: the endpoint in slot 0, the notifications in 1 and 2. */
+#define CHILD_EP     0
+#define CHILD_NTFN_A 1
+#define CHILD_NTFN_B 2
+#define CHILD_QUOTA  (2ull << 20)
+
+/* The partner's UTCB (words 8-63 of the 64-word messages); mapped at the
+ * same address in the child. */
+static uint8_t srv_utcb[4096] __attribute__((aligned(4096)));
+
+/* The page the pager maps, and where: an address of the child's. */
+static uint8_t pf_page[4096] __attribute__((aligned(4096)));
+#define PF_ADDR 0x10000000ull
+
+/* Where map_unmap maps a page of ours: unused, but in the 2 MiB of the
+ * program's image, so its page table exists. */
+static uint8_t map_src[4096] __attribute__((aligned(4096)));
+#define MAP_DST 0x5FF000ull
+
+/* A child task with the partners' code page, the partner's UTCB page and
+ * the endpoint (slot CHILD_EP) in it. */
+static long child_create(void)
 {
-	struct ipc_msg m = { 0 };
+	const uint64_t code = (uint64_t)(uintptr_t)bench_srv_page;
+	const uint64_t utcb = (uint64_t)(uintptr_t)srv_utcb;
+	long e;
 
-	partner_up = 1;
-	ipc_recv(ep, &m);
-	for (;;)
-		ipc_reply_wait(ep, &m);
+	if ((e = sys_task_create(SLOT_SELF_TASK, CHILD, CHILD_QUOTA, 4)) != E_OK)
+		return e;
+	if ((e = sys_map(CHILD, code, code, 12, MAP_EXEC)) != E_OK ||
+	    (e = sys_map(CHILD, utcb, utcb, 12, MAP_WRITE)) != E_OK ||
+	    (e = sys_cap_copy(ENDPOINT, CHILD, CHILD_EP, RIGHTS_ALL)) != E_OK) {
+		sys_cap_delete(CHILD);
+		return e;
+	}
+	return E_OK;
 }
 
-static long setup_ipc(void)
+/*
+ * The partner thread, in task (SLOT_SELF_TASK or CHILD), running entry
+ * with RBX = rbx and RBP = rbp, the UTCB srv_utcb and no pager (or the
+ * pager given); it runs until it blocks, and we are back.
+ */
+static long srv_start(uint64_t task, void (*entry)(void), uint64_t rbx, uint64_t rbp,
+		      uint64_t pager)
+{
+	struct mica_regs r = {
+		.rip = (uint64_t)(uintptr_t)entry,
+		.rsp = 0,                       /* stackless */
+		.rflags = 0x202,
+		.rbx = rbx,
+		.rbp = rbp,
+	};
+	long e;
+
+	if ((e = sys_thread_create(task, PARTNER)) != E_OK)
+		return e;
+	if ((e = sys_thread_write_regs(PARTNER, &r)) != E_OK ||
+	    (e = sys_thread_config(PARTNER, BENCH_PRIORITY, BENCH_SLICE)) != E_OK ||
+	    (e = sys_thread_config_ipc(PARTNER, (uint64_t)(uintptr_t)srv_utcb, pager,
+				       CAP_NONE)) != E_OK ||
+	    (e = sys_thread_start(PARTNER)) != E_OK) {
+		sys_cap_delete(PARTNER);
+		return e;
+	}
+	for (int i = 0; i < 4; i++)
+		sys_yield();
+	return E_OK;
+}
+
+/* An endpoint, and the partner running entry on it, in our task or a child. */
+static long setup_srv(int cross, void (*entry)(void))
 {
 	long e = sys_endpoint_create(SLOT_SELF_TASK, ENDPOINT);
 
 	if (e != E_OK)
 		return e;
-	if ((e = partner_start((void (*)(uint64_t))partner_server, ENDPOINT)) != E_OK)
+	if (cross && (e = child_create()) != E_OK) {
 		sys_cap_delete(ENDPOINT);
+		return e;
+	}
+	e = srv_start(cross ? CHILD : SLOT_SELF_TASK, entry, cross ? CHILD_EP : ENDPOINT, 0,
+		      CAP_NONE);
+	if (e != E_OK) {
+		if (cross)
+			sys_cap_delete(CHILD);
+		sys_cap_delete(ENDPOINT);
+	}
 	return e;
 }
 
-static long teardown_ipc(void)
+static long setup_echo_intra(void) { return setup_srv(0, bench_echo); }
+static long setup_echo_xas(void) { return setup_srv(1, bench_echo); }
+static long setup_oneway_intra(void) { return setup_srv(0, bench_oneway); }
+static long setup_oneway_xas(void) { return setup_srv(1, bench_oneway); }
+
+/* An operation's own failure, found in the timed loop and reported by
+ * its teardown. */
+static long op_error;
+
+/* Partner, child (if any), endpoint and notifications go. */
+static long teardown_srv(void)
 {
 	long e = sys_cap_delete(PARTNER);
 
+	sys_cap_delete(CHILD);
+	sys_cap_delete(ENDPOINT);
+	sys_cap_delete(NTFN_A);
+	sys_cap_delete(NTFN_B);
+	if (e == E_OK && op_error != E_OK)
+		e = op_error;
+	op_error = E_OK;
+	return e;
+}
+
+/* ------------------------------------------------------------ IPC round trips */
+
+/* call + reply_wait round trips with `words` words each way (words 8 and
+ * up through the UTCBs); the echo must come back whole. */
+static void run_ipc(uint64_t n, unsigned words)
+{
+	struct ipc_msg m = { .tag = 0 };
+	long e;
+
+	for (uint64_t i = 0; i < n; i++) {
+		m.tag = IPC_TAG(1, words, 0, 0);
+		if ((e = ipc_call(ENDPOINT, &m)) != E_OK && op_error == E_OK)
+			op_error = e;
+	}
+	if (IPC_TAG_WORDS(m.tag) != words && op_error == E_OK)
+		op_error = E_STATE;
+}
+
+static void run_ipc0(uint64_t n) { run_ipc(n, 0); }
+static void run_ipc4(uint64_t n) { run_ipc(n, 4); }
+static void run_ipc8(uint64_t n) { run_ipc(n, 8); }
+static void run_ipc64(uint64_t n) { run_ipc(n, 64); }
+
+/* ------------------------------------------------------------ one-way IPC */
+
+/*
+ * seL4's sel4bench method: the sender's timestamp travels in the message,
+ * the receiver takes its own just after its system call returns; minus
+ * the ticks of the same two timestamps back to back (bench_ts_pair, the
+ * minimum of many), what remains is the operation: loading the system
+ * call number, SYSCALL, the kernel, SYSRET, and one MOV that saves the
+ * received word (which the pair contains too, in its place).
+ */
+uint64_t ts_pair_ticks;
+
+static uint64_t oneway(uint64_t n, unsigned which)
+{
+	uint64_t acc[2] = { 0, 0 };
+	uint64_t over = n * ts_pair_ticks;
+
+	bench_oneway_client(n, ENDPOINT, acc);
+	return acc[which] > over ? acc[which] - over : 0;
+}
+
+static uint64_t measure_oneway_call(uint64_t n) { return oneway(n, 0); }
+static uint64_t measure_oneway_reply(uint64_t n) { return oneway(n, 1); }
+
+/* ------------------------------------------------------------ notifications */
+
+/* Two notifications and the partner in a child: wait(A), signal(B). Each
+ * iteration of ours signals A and waits for B: two handoffs. */
+static __attribute__((unused)) long setup_ntfn_xas(void)
+{
+	long e;
+
+	if ((e = sys_endpoint_create(SLOT_SELF_TASK, ENDPOINT)) != E_OK)
+		return e;
+	if ((e = sys_notification_create(SLOT_SELF_TASK, NTFN_A)) != E_OK ||
+	    (e = sys_notification_create(SLOT_SELF_TASK, NTFN_B)) != E_OK ||
+	    (e = child_create()) != E_OK ||
+	    (e = sys_cap_copy(NTFN_A, CHILD, CHILD_NTFN_A, RIGHTS_ALL)) != E_OK ||
+	    (e = sys_cap_copy(NTFN_B, CHILD, CHILD_NTFN_B, RIGHTS_ALL)) != E_OK ||
+	    (e = srv_start(CHILD, bench_ntfn, CHILD_NTFN_A, CHILD_NTFN_B, CAP_NONE)) != E_OK) {
+		teardown_srv();
+		return e;
+	}
+	return E_OK;
+}
+
+static __attribute__((unused)) void run_ntfn(uint64_t n)
+{
+	uint64_t bits = 0;
+	long e;
+
+	for (uint64_t i = 0; i < n; i++) {
+		ntfn_signal(NTFN_A);
+		if ((e = ntfn_wait(NTFN_B, &bits)) != E_OK && op_error == E_OK)
+			op_error = e;
+	}
+	if (bits != 1 && op_error == E_OK)
+		op_error = E_STATE;
+}
+
+/* ------------------------------------------------------------ page faults */
+
+/*
+ * A faulter in a child, its pager the endpoint, we the pager: each fault
+ * is answered by a reply with a map item (pf_page at the fault address),
+ * the faulter's load then succeeds, and it unmaps the page itself
+ * (SYS_UNMAP with UNMAP_SELF, inside the timed loop) and faults again.
+ * One iteration: fault, the kernel's call to us, our reply_wait with the
+ * map item, resumed load, the faulter's unmap.
+ */
+static struct ipc_msg pf_msg;
+
+static long setup_pf(void)
+{
+	long e;
+
+	if ((e = sys_endpoint_create(SLOT_SELF_TASK, ENDPOINT)) != E_OK)
+		return e;
+	if ((e = child_create()) != E_OK ||
+	    (e = srv_start(CHILD, bench_faulter, PF_ADDR, 0, ENDPOINT)) != E_OK) {
+		teardown_srv();
+		return e;
+	}
+	/* its first fault, outside the timed loop */
+	pf_msg.tag = 0;
+	if ((e = ipc_recv(ENDPOINT, &pf_msg)) != E_OK ||
+	    IPC_TAG_LABEL(pf_msg.tag) != IPC_LABEL_PAGE_FAULT || pf_msg.w[0] != PF_ADDR) {
+		teardown_srv();
+		return e != E_OK ? e : E_STATE;
+	}
+	return E_OK;
+}
+
+static void run_pf(uint64_t n)
+{
+	long e;
+
+	for (uint64_t i = 0; i < n; i++) {
+		uint64_t addr = pf_msg.w[0] & ~0xFFFull;
+
+		pf_msg.tag = IPC_TAG(0, 0, 1, 0);
+		pf_msg.w[0] = IPC_ITEM_PAGES(IPC_ITEM_MAP_PAGES, (uint64_t)(uintptr_t)pf_page, 12,
+					     MAP_READ);
+		pf_msg.w[1] = addr;
+		if ((e = ipc_reply_wait(ENDPOINT, &pf_msg)) != E_OK && op_error == E_OK)
+			op_error = e;
+	}
+	if ((IPC_TAG_LABEL(pf_msg.tag) != IPC_LABEL_PAGE_FAULT || pf_msg.w[0] != PF_ADDR) &&
+	    op_error == E_OK)
+		op_error = E_STATE;
+}
+
+/* ------------------------------------------------------------ map, capabilities */
+
+/* One page of ours mapped at MAP_DST and unmapped again. */
+static void run_map_unmap(uint64_t n)
+{
+	long e;
+
+	for (uint64_t i = 0; i < n; i++) {
+		if ((e = sys_map(SLOT_SELF_TASK, (uint64_t)(uintptr_t)map_src, MAP_DST, 12,
+				 MAP_READ)) != E_OK && op_error == E_OK)
+			op_error = e;
+		if ((e = sys_unmap(MAP_DST, 12, UNMAP_SELF)) != E_OK && op_error == E_OK)
+			op_error = e;
+	}
+}
+
+/* A capability (an endpoint's) copied to a free slot and deleted again. */
+static long setup_cap(void)
+{
+	return sys_endpoint_create(SLOT_SELF_TASK, ENDPOINT);
+}
+
+static void run_cap_copy_delete(uint64_t n)
+{
+	long e;
+
+	for (uint64_t i = 0; i < n; i++) {
+		if ((e = sys_cap_copy(ENDPOINT, SLOT_SELF_TASK, COPY, RIGHTS_ALL)) != E_OK &&
+		    op_error == E_OK)
+			op_error = e;
+		if ((e = sys_cap_delete(COPY)) != E_OK && op_error == E_OK)
+			op_error = e;
+	}
+}
+
+static long teardown_op(void)
+{
+	long e = op_error;
+
+	op_error = E_OK;
 	sys_cap_delete(ENDPOINT);
 	return e;
 }
 
-/* call + reply_wait round trips with `words` register words each way. */
-static void run_ipc(uint64_t n, unsigned words)
-{
-	struct ipc_msg m = { .tag = IPC_TAG(1, words, 0, 0) };
-
-	for (uint64_t i = 0; i < n; i++) {
-		m.tag = IPC_TAG(1, words, 0, 0);
-		ipc_call(ENDPOINT, &m);
-	}
-}
-
-static void run_ipc0(uint64_t n) { run_ipc(n, 0); }
-static void run_ipc8(uint64_t n) { run_ipc(n, 8); }
-
 /* ------------------------------------------------------------ the table */
 
+#define RT(name, setup, run) { name, setup, run, NULL, teardown_srv, 1 }
+#define OW(name, setup, measure) { name, setup, NULL, measure, teardown_srv, 1 }
+
 const struct bench_op bench_ops[] = {
-	{ "null_syscall", NULL, run_null, NULL, 1 },
-	{ "yield_self", NULL, run_yield, NULL, 1 },
-	{ "yield_switch", setup_switch, run_yield, teardown_switch, 2 },
-	/* one call + reply_wait round trip per iteration, same task */
-	{ "ipc_roundtrip_0w_intra", setup_ipc, run_ipc0, teardown_ipc, 1 },
-	{ "ipc_roundtrip_8w_intra", setup_ipc, run_ipc8, teardown_ipc, 1 },
+	{ "null_syscall", NULL, run_null, NULL, NULL, 1 },
+	{ "yield_self", NULL, run_yield, NULL, NULL, 1 },
+	{ "yield_switch", setup_switch, run_yield, NULL, teardown_switch, 2 },
+	/* call + reply_wait round trips, one per iteration; the server a
+	 * second thread of our task (intra) or a thread of a child (xas) */
+	RT("ipc_roundtrip_0w_intra", setup_echo_intra, run_ipc0),
+	RT("ipc_roundtrip_4w_intra", setup_echo_intra, run_ipc4),
+	RT("ipc_roundtrip_8w_intra", setup_echo_intra, run_ipc8),
+	RT("ipc_roundtrip_64w_intra", setup_echo_intra, run_ipc64),
+	RT("ipc_roundtrip_0w_xas", setup_echo_xas, run_ipc0),
+	RT("ipc_roundtrip_4w_xas", setup_echo_xas, run_ipc4),
+	RT("ipc_roundtrip_8w_xas", setup_echo_xas, run_ipc8),
+	RT("ipc_roundtrip_64w_xas", setup_echo_xas, run_ipc64),
+	/* one way, timestamps in the messages (sel4bench) */
+	OW("ipc_oneway_call_intra", setup_oneway_intra, measure_oneway_call),
+	OW("ipc_oneway_reply_wait_intra", setup_oneway_intra, measure_oneway_reply),
+	OW("ipc_oneway_call_xas", setup_oneway_xas, measure_oneway_call),
+	OW("ipc_oneway_reply_wait_xas", setup_oneway_xas, measure_oneway_reply),
+		/* signal -> wait across tasks, both ways: per handoff */
+	{ "ntfn_signal_wait_xas", setup_ntfn_xas, run_ntfn, NULL, teardown_srv, 2 },
+	{ "pagefault_pager_xas", setup_pf, run_pf, NULL, teardown_srv, 1 },
+	{ "map_unmap_page", NULL, run_map_unmap, NULL, teardown_op, 1 },
+	{ "cap_copy_delete", setup_cap, run_cap_copy_delete, NULL, teardown_op, 1 },
 	/* last: makes the main thread an FPU user */
-	{ "yield_switch_fpu", setup_switch_fpu, run_yield_fpu, teardown_switch_fpu, 2 },
+	{ "yield_switch_fpu", setup_switch_fpu, run_yield_fpu, NULL, teardown_switch_fpu, 2 },
 };
 
 const unsigned bench_nops = sizeof bench_ops / sizeof bench_ops[0];

@@ -147,4 +147,19 @@ case_add bench build/bench.iso '^bench: done' stopped -machine q35 -m 256M -- \
 	"^BENCH yield_self $BENCH_FIG" \
 	"^BENCH yield_switch $BENCH_FIG" \
 	"^BENCH yield_switch_fpu $BENCH_FIG" \
+	"^BENCH ipc_roundtrip_0w_intra $BENCH_FIG" \
+	"^BENCH ipc_roundtrip_4w_intra $BENCH_FIG" \
+	"^BENCH ipc_roundtrip_8w_intra $BENCH_FIG" \
+	"^BENCH ipc_roundtrip_64w_intra $BENCH_FIG" \
+	"^BENCH ipc_roundtrip_0w_xas $BENCH_FIG" \
+	"^BENCH ipc_roundtrip_4w_xas $BENCH_FIG" \
+	"^BENCH ipc_roundtrip_8w_xas $BENCH_FIG" \
+	"^BENCH ipc_roundtrip_64w_xas $BENCH_FIG" \
+	"^BENCH ipc_oneway_call_intra $BENCH_FIG" \
+	"^BENCH ipc_oneway_reply_wait_intra $BENCH_FIG" \
+	"^BENCH ipc_oneway_call_xas $BENCH_FIG" \
+	"^BENCH ipc_oneway_reply_wait_xas $BENCH_FIG" \
+	"^BENCH pagefault_pager_xas $BENCH_FIG" \
+	"^BENCH map_unmap_page $BENCH_FIG" \
+	"^BENCH cap_copy_delete $BENCH_FIG" \
 	'^bench: done$'

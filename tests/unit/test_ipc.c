@@ -1767,12 +1767,13 @@ TEST(wait_blocks_until_a_signal)
 	reset();
 	for (int i = 0; i < 3; i++)
 		start(i, PRIO);
+	th[0].regs.rsi = 0x5151;                /* SYS_WAIT leaves it alone */
 	CHECK(op_wait(0, S_NT) == E_OK && SCHEDULED && state_is(0, THREAD_WAIT));
 	CHECK(th[0].ipc_ntfn == ntfn && WAITERS(0));
 	CHECK(op_wait(2, S_NT_RO) == E_OK && WAITERS(0, 2));
 	CHECK(op_signal(1, S_NTB) == E_OK && RETURNED);
 	CHECK(state_is(0, THREAD_RUNNABLE) && rq_in[0] && th[0].regs.rdi == 0x30);
-	CHECK(th[0].regs.rsi == 0 && th[0].regs.rax == E_OK && th[0].ipc_ntfn == NULL);
+	CHECK(th[0].regs.rsi == 0x5151 && th[0].regs.rax == E_OK && th[0].ipc_ntfn == NULL);
 	CHECK(WAITERS(2) && ntfn->bits == 0);
 	CHECK(op_signal(1, S_NT) == E_OK && state_is(2, THREAD_RUNNABLE) && th[2].regs.rdi == 1);
 	CHECK(NO_WAITERS && ntfn->bits == 0 && env_ok());
@@ -2528,8 +2529,7 @@ static void m_signal(uint64_t bits)
 		int w = MNq[0];
 
 		m_remove(MNq, &MNn, w);
-		M[w].f.rdi = MNbits;
-		M[w].f.rsi = 0;
+		M[w].f.rdi = MNbits;          /* RSI and the rest untouched */
 		M[w].f.rax = E_OK;
 		M[w].state = THREAD_RUNNABLE;
 		MNbits = 0;
