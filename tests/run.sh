@@ -11,6 +11,7 @@
 # extended regular expression: only the guest cases whose names match).
 set -u
 cd "$(dirname "$0")/.."
+. tools/qemu-watch.sh
 
 WHAT=${1:-all}
 OUT=build/tests
@@ -81,31 +82,14 @@ guest_boot() {
 	local name=$1 iso=$2 stop=$3
 	shift 3
 	local log="$OUT/guest/$name.log" res="$OUT/guest/$name.result"
-	local start=$SECONDS pid outcome=timeout
+	local start=$SECONDS pid outcome
 
 	: > "$log"
 	qemu-system-x86_64 $QEMU_ACCEL -no-reboot -display none -monitor none \
 		-serial "file:$log" -cdrom "$iso" "$@" > "$OUT/guest/$name.qemu" 2>&1 &
 	pid=$!
-	while [ $((SECONDS - start)) -lt "$GUEST_TIMEOUT" ]; do
-		if grep -aq 'PANIC' "$log"; then
-			outcome=panic
-			break
-		fi
-		if grep -aqE -- "$stop" "$log"; then
-			outcome=stopped
-			break
-		fi
-		if ! kill -0 "$pid" 2>/dev/null; then
-			outcome=exited
-			break
-		fi
-		sleep 0.2
-	done
-	# The line that ended the boot may still be on its way out of the UART.
-	[ "$outcome" = timeout ] || sleep 0.5
-	kill "$pid" 2>/dev/null
-	wait "$pid" 2>/dev/null
+	qemu_watch "$pid" "$log" "$stop" "$GUEST_TIMEOUT"
+	outcome=$QEMU_OUTCOME
 	echo "$outcome $((SECONDS - start))" > "$res"
 }
 

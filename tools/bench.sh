@@ -31,6 +31,7 @@
 #   kvm         KVM, -cpu host: real cycles.
 set -u
 cd "$(dirname "$0")/.." || exit 1
+. tools/qemu-watch.sh
 
 [ $# -ge 1 ] || { echo "usage: tools/bench.sh ISO | LABEL=ISO..." >&2; exit 2; }
 ACCEL=${ACCEL:-tcg}
@@ -102,30 +103,11 @@ for arg in "$@"; do
 	start=$SECONDS
 	$qemu > "$QLOG" 2>&1 &
 	pid=$!
-	outcome=timeout
-	while [ $((SECONDS - start)) -lt "$BENCH_TIMEOUT" ]; do
-		if grep -aq 'PANIC' "$LOG"; then
-			outcome=panic
-			break
-		fi
-		if grep -aq '^bench: error' "$LOG"; then
-			outcome=error
-			break
-		fi
-		if grep -aq '^bench: done' "$LOG"; then
-			outcome=finished
-			break
-		fi
-		if ! kill -0 "$pid" 2>/dev/null; then
-			outcome=exited
-			break
-		fi
-		sleep 0.2
-	done
-	# The line that ended the boot may still be on its way out of the UART.
-	[ "$outcome" = timeout ] || sleep 0.5
-	kill "$pid" 2>/dev/null
-	wait "$pid" 2>/dev/null
+	qemu_watch "$pid" "$LOG" '^bench: (done|error)' "$BENCH_TIMEOUT"
+	outcome=$QEMU_OUTCOME
+	if [ "$outcome" = stopped ]; then
+		if grep -aq '^bench: done' "$LOG"; then outcome=finished; else outcome=error; fi
+	fi
 
 	if [ "$outcome" != finished ]; then
 		echo "bench: FAILED: $label: $outcome after $((SECONDS - start))s (see $LOG, $QLOG)" >&2
