@@ -66,15 +66,7 @@ void endpoint_enqueue(struct endpoint *ep, struct thread *t)
 
 void endpoint_dequeue(struct endpoint *ep, struct thread *t)
 {
-	if (t->ipc_prev)
-		t->ipc_prev->ipc_next = t->ipc_next;
-	else
-		ep->head = t->ipc_next;
-	if (t->ipc_next)
-		t->ipc_next->ipc_prev = t->ipc_prev;
-	else
-		ep->tail = t->ipc_prev;
-	t->ipc_next = t->ipc_prev = NULL;
+	waitq_unlink(&ep->head, &ep->tail, t);
 	t->ipc_ep = NULL;
 }
 

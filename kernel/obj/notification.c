@@ -37,15 +37,7 @@ void notification_destroy(struct notification *n)
 
 void notification_dequeue(struct notification *n, struct thread *t)
 {
-	if (t->ipc_prev)
-		t->ipc_prev->ipc_next = t->ipc_next;
-	else
-		n->head = t->ipc_next;
-	if (t->ipc_next)
-		t->ipc_next->ipc_prev = t->ipc_prev;
-	else
-		n->tail = t->ipc_prev;
-	t->ipc_next = t->ipc_prev = NULL;
+	waitq_unlink(&n->head, &n->tail, t);
 	t->ipc_ntfn = NULL;
 }
 

@@ -2,6 +2,7 @@
 #ifndef OBJ_THREAD_H
 #define OBJ_THREAD_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include <compiler.h>
 #include <obj/cap.h>
@@ -62,6 +63,23 @@ struct thread {
 	uint64_t fault_msg[IPC_EXCEPTION_WORDS];        /* its words */
 	struct fpu_state fpu;
 };
+
+/*
+ * Takes t out of a wait queue (an endpoint's or a notification's): a list
+ * through thread.ipc_next/ipc_prev with the given head and tail.
+ */
+static inline void waitq_unlink(struct thread **head, struct thread **tail, struct thread *t)
+{
+	if (t->ipc_prev)
+		t->ipc_prev->ipc_next = t->ipc_next;
+	else
+		*head = t->ipc_next;
+	if (t->ipc_next)
+		t->ipc_next->ipc_prev = t->ipc_prev;
+	else
+		*tail = t->ipc_prev;
+	t->ipc_next = t->ipc_prev = NULL;
+}
 
 /*
  * Creates an inactive thread in task, its control block charged to the
