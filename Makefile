@@ -76,8 +76,12 @@ UCFLAGS := -std=gnu11 -O2 -g $(WARN) $(UINC) -ffreestanding -fno-pic -fno-pie \
 	-mno-mmx -mno-sse -mno-sse2 -mno-80387 -MMD -MP
 ULDFLAGS := -nostdlib -static -T libc/user.ld -z max-page-size=0x1000 -z noexecstack
 
+# libc is an archive, so that a program links only the parts it uses; the
+# start-up code is linked explicitly because nothing refers to it.
+LIBC_CRT0 := $(B)/user/libc/arch/x86_64/crt0.o
 LIBC_OBJ := $(patsubst %.c,$(B)/user/%.o,$(wildcard libc/src/*.c)) \
-	$(patsubst %.asm,$(B)/user/%.o,$(wildcard libc/arch/x86_64/*.asm))
+	$(filter-out $(LIBC_CRT0),$(patsubst %.asm,$(B)/user/%.o,$(wildcard libc/arch/x86_64/*.asm)))
+LIBC_A := $(B)/user/libc.a
 PROGRAMS := init
 PROGRAM_ELF := $(foreach p,$(PROGRAMS),$(B)/servers/$(p).elf)
 ABI_ELF := $(B)/tests/abi.elf
@@ -95,11 +99,15 @@ $(B)/user/%.o: %.asm
 	@mkdir -p $(@D)
 	$(NASM) -f elf64 -g -MD $(@:.o=.d) -MP -o $@ $<
 
+$(LIBC_A): $(LIBC_OBJ)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
 # One static ELF per program: DIR/*.c plus libc.
 define program_rule
-$(1): $(patsubst %.c,$(B)/user/%.o,$(wildcard $(2)/*.c)) $(LIBC_OBJ) libc/user.ld
+$(1): $(LIBC_CRT0) $(patsubst %.c,$(B)/user/%.o,$(wildcard $(2)/*.c)) $(LIBC_A) libc/user.ld
 	@mkdir -p $$(@D)
-	$(LD) $(ULDFLAGS) -o $$@ $$(filter %.o,$$^)
+	$(LD) $(ULDFLAGS) -o $$@ $$(filter %.o,$$^) $(LIBC_A)
 endef
 $(foreach p,$(PROGRAMS),$(eval $(call program_rule,$(B)/servers/$(p).elf,servers/$(p))))
 $(eval $(call program_rule,$(ABI_ELF),tests/abi))

@@ -61,12 +61,18 @@ void test_irq_rtc(void)
 	b = rtc_read(0x0B);
 	rtc_read(0x0C);                         /* clear anything pending */
 	rtc_write(0x0B, (uint8_t)(b | 0x40));
-	for (int n = 0; n < 2; n++) {
+	/* Like any driver, it asks the device why: an edge latched before the
+	 * device was set up may arrive once with register C already clear. */
+	for (int n = 0, spurious = 0; n < 2 && spurious <= 1;) {
 		bits = 0;
 		EXPECT_ERR(ntfn_wait(S(0), &bits), E_OK);
 		EXPECT_EQ(bits, 0x100);
-		EXPECT(rtc_read(0x0C) & 0x40);  /* the device says: periodic */
+		if (rtc_read(0x0C) & 0x40)      /* the device says: periodic */
+			n++;
+		else
+			spurious++;
 		EXPECT_ERR(mica_syscall(SYS_IRQ_ACK, irq, 0, 0, 0, 0, 0, 0), E_OK);
+		EXPECT(spurious <= 1);
 	}
 	rtc_write(0x0B, (uint8_t)(b & ~0x40));
 	rtc_read(0x0C);
