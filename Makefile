@@ -82,16 +82,23 @@ LIBC_CRT0 := $(B)/user/libc/arch/x86_64/crt0.o
 LIBC_OBJ := $(patsubst %.c,$(B)/user/%.o,$(wildcard libc/src/*.c)) \
 	$(filter-out $(LIBC_CRT0),$(patsubst %.asm,$(B)/user/%.o,$(wildcard libc/arch/x86_64/*.asm)))
 LIBC_A := $(B)/user/libc.a
-PROGRAMS := init
+PROGRAMS := init console sh
+# Sources a program takes from elsewhere: the ELF parser is the kernel's.
+init_EXTRA := kernel/lib/elf.c
 PROGRAM_ELF := $(foreach p,$(PROGRAMS),$(B)/servers/$(p).elf)
 ABI_ELF := $(B)/tests/abi.elf
 BENCH_ELF := $(B)/tests/bench.elf
+BADIO_ELF := $(B)/tests/badio.elf
 
 $(B)/include/abi:
 	@mkdir -p $(@D)
 	ln -sfn $(CURDIR)/kernel/include/abi $@
 
-$(B)/user/%.o: %.c | $(B)/include/abi
+$(B)/include/elf.h:
+	@mkdir -p $(@D)
+	ln -sfn $(CURDIR)/kernel/include/elf.h $@
+
+$(B)/user/%.o: %.c | $(B)/include/abi $(B)/include/elf.h
 	@mkdir -p $(@D)
 	$(CC) $(UCFLAGS) -c $< -o $@
 
@@ -105,31 +112,32 @@ $(LIBC_A): $(LIBC_OBJ)
 
 # One static ELF per program: DIR/*.c plus libc.
 define program_rule
-$(1): $(LIBC_CRT0) $(patsubst %.c,$(B)/user/%.o,$(wildcard $(2)/*.c)) $(LIBC_A) libc/user.ld
+$(1): $(LIBC_CRT0) $(patsubst %.c,$(B)/user/%.o,$(wildcard $(2)/*.c) $(3)) $(LIBC_A) libc/user.ld
 	@mkdir -p $$(@D)
 	$(LD) $(ULDFLAGS) -o $$@ $$(filter %.o,$$^) $(LIBC_A)
 endef
-$(foreach p,$(PROGRAMS),$(eval $(call program_rule,$(B)/servers/$(p).elf,servers/$(p))))
+$(foreach p,$(PROGRAMS),$(eval $(call program_rule,$(B)/servers/$(p).elf,servers/$(p),$($(p)_EXTRA))))
 $(eval $(call program_rule,$(ABI_ELF),tests/abi))
 $(eval $(call program_rule,$(BENCH_ELF),tests/bench))
+$(eval $(call program_rule,$(BADIO_ELF),tests/badio))
 
 # ---------------------------------------------------------------- images
 ISO := $(B)/mica.iso
 TEST_ISO := $(B)/test.iso
 
-$(ISO): $(KERNEL) $(PROGRAM_ELF) boot/grub.cfg
+$(ISO): $(KERNEL) $(PROGRAM_ELF) boot/grub.cfg boot/manifest
 	@rm -rf $(B)/iso && mkdir -p $(B)/iso/boot/grub
 	cp $(KERNEL) $(B)/iso/boot/mica.elf
-	cp $(PROGRAM_ELF) $(B)/iso/boot/
+	cp $(PROGRAM_ELF) boot/manifest $(B)/iso/boot/
 	cp boot/grub.cfg $(B)/iso/boot/grub/grub.cfg
 	grub-mkrescue -o $@ $(B)/iso 2>$(B)/grub-mkrescue.log || { cat $(B)/grub-mkrescue.log; exit 1; }
 
 # The test image: the same kernel, test modules, and a command line that
 # the harness extends through QEMU's SMBIOS serial number (tests/guest/).
-$(TEST_ISO): $(KERNEL) $(PROGRAM_ELF) tests/guest/grub.cfg
+$(TEST_ISO): $(KERNEL) $(PROGRAM_ELF) $(BADIO_ELF) tests/guest/grub.cfg tests/guest/manifest
 	@rm -rf $(B)/test-iso && mkdir -p $(B)/test-iso/boot/grub
 	cp $(KERNEL) $(B)/test-iso/boot/mica.elf
-	cp $(PROGRAM_ELF) $(B)/test-iso/boot/
+	cp $(PROGRAM_ELF) $(BADIO_ELF) tests/guest/manifest $(B)/test-iso/boot/
 	cp tests/guest/grub.cfg $(B)/test-iso/boot/grub/grub.cfg
 	head -c 5000 /dev/zero > $(B)/test-iso/boot/testmod-a
 	head -c 12345 /dev/zero > $(B)/test-iso/boot/testmod-b

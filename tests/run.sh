@@ -29,11 +29,36 @@ report() {      # report STATUS NAME [DETAIL]
 }
 
 # ------------------------------------------------------------ unit tests
+# libc_objects DIR SRC...: compiles libc sources into DIR as for the target
+# (freestanding, against libc/include and the ABI headers, with run_unit's
+# sanitizers) and renames each global symbol they define from X to libc_X,
+# so that a test links them beside the host's C library and calls both.
+# Prints the objects.
+libc_objects() {
+	local dir=$1 src obj objs=()
+	shift
+	mkdir -p "$dir/include"
+	ln -sfn "$PWD/kernel/include/abi" "$dir/include/abi"
+	for src in "$@"; do
+		obj="$dir/$(basename "$src" .c).o"
+		$CC -std=gnu11 -O1 -g -Wall -Wextra -Werror -Wstrict-prototypes \
+			-Wmissing-prototypes -Wshadow -ffreestanding -fno-stack-protector \
+			-I"$dir/include" -Ilibc/include $san -c "$src" -o "$obj" >&2 || return 1
+		objs+=("$obj")
+	done
+	nm --defined-only -g "${objs[@]}" |
+		awk 'NF == 3 { print $3, "libc_" $3 }' | sort -u > "$dir/rename"
+	for obj in "${objs[@]}"; do
+		objcopy --redefine-syms="$dir/rename" "$obj" || return 1
+	done
+	echo "${objs[@]}"
+}
+
 run_unit() {
 	local cflags="-std=gnu11 -O1 -g -Wall -Wextra -Werror -Ikernel/include
 		-Ikernel/platform/pc/include -Ikernel/arch/x86_64/include"
 	local san="-fsanitize=address,undefined -fno-sanitize-recover=all"
-	local t name srcs bin log line
+	local t name srcs libc objs bin log line
 
 	mkdir -p "$OUT/unit"
 	# Sanitizers where the host compiler can link them.
@@ -46,7 +71,15 @@ run_unit() {
 		log="$OUT/unit/$name.log"
 		# The kernel sources a test links are named in its "sources:" line.
 		srcs=$(sed -n 's|^ \* sources: ||p' "$t")
-		if ! $CC $cflags $san "$t" $srcs -o "$bin" > "$log" 2>&1; then
+		# The libc sources, in its "libc:" line, are built apart.
+		libc=$(sed -n 's|^ \* libc: ||p' "$t")
+		objs=""
+		if [ -n "$libc" ] && ! objs=$(libc_objects "$OUT/unit/$name.libc" $libc 2> "$log"); then
+			report FAIL "unit.$name" "libc does not build (see $log)"
+			sed 's/^/    /' "$log" | head -20
+			continue
+		fi
+		if ! $CC $cflags $san "$t" $srcs $objs -o "$bin" > "$log" 2>&1; then
 			report FAIL "unit.$name" "does not build (see $log)"
 			sed 's/^/    /' "$log" | head -20
 			continue

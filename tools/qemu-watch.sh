@@ -13,7 +13,7 @@ qemu_watch() {
 			outcome=panic
 			break
 		fi
-		if grep -aqE -- "$stop" "$log"; then
+		if tr -d '\r' < "$log" | grep -aqE -- "$stop"; then   # lines end in CR LF
 			outcome=stopped
 			break
 		fi

@@ -45,6 +45,8 @@ static const syscall_fn syscalls[SYS_NSYSCALLS] = {
 	[SYS_IRQ_ACK] = sys_irq_ack,
 	[SYS_GRANT] = sys_grant,
 	[SYS_UNMAP] = sys_unmap,
+	[SYS_THREAD_INFO] = sys_thread_info,
+	[SYS_TASK_INFO] = sys_task_info,
 };
 
 void syscall_dispatch(struct trap_frame *f)

@@ -1,5 +1,5 @@
 /*
- * ELF64 image validation for the root-task loader. The kernel loads the
+ * ELF64 image validation for the program loaders. The kernel loads the
  * first boot module, a static x86-64 executable, into a fresh address
  * space; elf_parse() checks the whole image first and hands the loader a
  * short list of segments it can map without further checks. Pure C, so the

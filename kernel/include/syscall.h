@@ -37,6 +37,8 @@ int sys_notification_create(struct trap_frame *f);
 int sys_thread_config(struct trap_frame *f);
 int sys_thread_start(struct trap_frame *f);
 int sys_thread_stop(struct trap_frame *f);
+int sys_thread_info(struct trap_frame *f);
+int sys_task_info(struct trap_frame *f);
 int sys_thread_read_regs(struct trap_frame *f);
 int sys_thread_write_regs(struct trap_frame *f);
 int sys_thread_config_ipc(struct trap_frame *f);

@@ -1,5 +1,7 @@
 /*
- * ELF64 image validation for the root-task loader.
+ * ELF64 image validation for the loaders: the kernel's of the root task,
+ * and init's of every other program (so it needs nothing but the
+ * compiler's memcpy and memset).
  *
  * The image is a boot module: nothing in it is trusted. Every offset and
  * size is checked against the bytes that really exist, and every sum for
@@ -9,7 +11,6 @@
  * and cannot fail on the image's account.
  */
 #include <stdbool.h>
-#include <klib.h>
 #include <elf.h>
 
 #if __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
@@ -70,7 +71,7 @@ static enum elf_status check_header(const uint8_t *img, uint64_t size,
 {
 	if (size < sizeof *eh)
 		return ELF_ETRUNC;
-	memcpy(eh, img, sizeof *eh);
+	__builtin_memcpy(eh, img, sizeof *eh);
 	if (eh->e_ident[ELF_EI_MAG0 + 0] != ELF_MAG0 ||
 	    eh->e_ident[ELF_EI_MAG0 + 1] != ELF_MAG1 ||
 	    eh->e_ident[ELF_EI_MAG0 + 2] != ELF_MAG2 ||
@@ -147,7 +148,7 @@ static enum elf_status parse(const uint8_t *img, uint64_t size, uint64_t user_ba
 		return st;
 
 	for (unsigned i = 0; i < eh.e_phnum; i++) {
-		memcpy(&ph, img + eh.e_phoff + (uint64_t)i * sizeof ph, sizeof ph);
+		__builtin_memcpy(&ph, img + eh.e_phoff + (uint64_t)i * sizeof ph, sizeof ph);
 		switch (ph.p_type) {
 		case ELF_PT_LOAD:
 			st = add_load(&ph, size, user_base, user_end, out);
@@ -183,9 +184,9 @@ enum elf_status elf_parse(const void *image, uint64_t size, uint64_t user_base,
 {
 	enum elf_status st;
 
-	memset(out, 0, sizeof *out);
+	__builtin_memset(out, 0, sizeof *out);
 	st = parse(image, size, user_base, user_end, out);
 	if (st != ELF_OK)
-		memset(out, 0, sizeof *out);
+		__builtin_memset(out, 0, sizeof *out);
 	return st;
 }

@@ -69,6 +69,27 @@ void task_reap(void)
 	}
 }
 
+/* SYS_TASK_INFO(task) -> RDI live threads, RSI quota bytes used, RDX its
+ * limit: what a supervisor shows of a task. */
+int sys_task_info(struct trap_frame *f)
+{
+	struct cap *cap;
+	struct task *t;
+	uint64_t n = 0;
+	int err = cap_lookup(&thread_current()->task->cspace, sys_arg0(f), CAP_TASK,
+			     RIGHT_CONTROL, &cap);
+
+	if (err != E_OK)
+		return err;
+	t = cap->obj;
+	for (struct thread *th = t->threads; th; th = th->task_next)
+		n++;
+	sys_set_result(f, 0, n);
+	sys_set_result(f, 1, t->quota->used);
+	sys_set_result(f, 2, t->quota->limit);
+	return E_OK;
+}
+
 /*
  * SYS_TASK_CREATE(task, slot, quota, nslots): a new task whose quota of
  * quota bytes is charged to task's, with an empty address space and an

@@ -9,6 +9,7 @@
 #include <abi/errno.h>
 #include <abi/kip.h>
 #include <abi/regs.h>
+#include <abi/syscall.h>
 #include <arch/memlayout.h>
 #include <arch/vspace.h>
 #include <obj/task.h>
@@ -80,6 +81,32 @@ int sys_thread_stop(struct trap_frame *f)
 	ipc_cancel(t, E_ABORTED);
 	sched_dequeue(t);
 	t->state = THREAD_STOPPED;
+	return E_OK;
+}
+
+/* The kernel's thread states as the ABI names them. */
+static const uint8_t abi_thread_state[] = {
+	[THREAD_INACTIVE] = THREAD_STATE_INACTIVE, [THREAD_RUNNABLE] = THREAD_STATE_READY,
+	[THREAD_STOPPED] = THREAD_STATE_STOPPED,   [THREAD_DEAD] = THREAD_STATE_DEAD,
+	[THREAD_SEND] = THREAD_STATE_SEND,         [THREAD_RECV] = THREAD_STATE_RECV,
+	[THREAD_REPLY] = THREAD_STATE_REPLY,       [THREAD_WAIT] = THREAD_STATE_WAIT,
+};
+
+/* SYS_THREAD_INFO(thread) -> RDI state (THREAD_STATE_*), RSI priority. A
+ * dead thread answers E_OK with THREAD_STATE_DEAD, so that a supervisor
+ * can tell it from a bad capability. */
+int sys_thread_info(struct trap_frame *f)
+{
+	struct cap *cap;
+	struct thread *t;
+	int err = cap_lookup(&thread_current()->task->cspace, sys_arg0(f), CAP_THREAD,
+			     RIGHT_CONTROL, &cap);
+
+	if (err != E_OK)
+		return err;
+	t = cap->obj;
+	sys_set_result(f, 0, abi_thread_state[t->state]);
+	sys_set_result(f, 1, t->priority);
 	return E_OK;
 }
 

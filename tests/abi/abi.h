@@ -21,6 +21,7 @@
 #include <abi/kip.h>
 #include <abi/regs.h>
 #include <abi/syscall.h>
+#include <mica/start.h>
 #include <mica/syscall.h>
 
 /* ------------------------------------------------------------ constants */

@@ -14,7 +14,7 @@
 #include "abi.h"
 
 void _exit(int status);
-int main(const struct kip *kip, void *utcb);
+int main(void);
 
 struct test {
 	const char *name;
@@ -227,14 +227,14 @@ static void run(unsigned i, unsigned *passed, unsigned *failed)
 	sb_flush(&b);
 }
 
-int main(const struct kip *kip, void *utcb)
+int main(void)
 {
 	unsigned passed = 0, failed = 0;
 	struct kinfo before, after;
 	struct sb b = { .n = 0 };
 
-	the_kip = kip;
-	the_utcb = utcb;
+	the_kip = (const struct kip *)KIP_ADDR;
+	the_utcb = (uint8_t *)utcb_self();
 	say("abi: kernel ABI suite starting");
 	find_scratch();
 	if (scratch_base + NSCRATCH > ROOT_CAP_SLOTS) {

@@ -98,7 +98,7 @@ static const char *const error_names[] = {
 	"E_OK", "E_NOSYS", "E_INVAL", "E_FAULT", "E_CAP_RANGE", "E_CAP_EMPTY",
 	"E_CAP_TYPE", "E_CAP_RIGHTS", "E_CAP_OCCUPIED", "E_NOMEM", "E_ALIGN",
 	"E_RANGE", "E_NOTMAPPED", "E_STATE", "E_WOULDBLOCK", "E_ABORTED",
-	"E_DEAD", "E_TOOBIG", "E_PERM",
+	"E_DEAD", "E_TOOBIG", "E_PERM", "E_NOENT", "E_EXIST",
 };
 _Static_assert(sizeof error_names / sizeof error_names[0] == E_NERRORS,
 	       "a name for every error");

@@ -6,7 +6,7 @@
 #include "bench.h"
 
 void _exit(int status);
-int main(const struct kip *kip, void *utcb);
+int main(void);
 
 uint64_t scratch_base;
 
@@ -228,14 +228,12 @@ static void find_scratch(void)
 			scratch_base = s + 1;
 }
 
-int main(const struct kip *kip, void *utcb)
+int main(void)
 {
 	struct line l = { .n = 0 };
 	uint64_t empty;
 	long e;
 
-	(void)kip;
-	(void)utcb;
 	put_str(&l, "bench: ");
 	put_dec(&l, bench_nops);
 	put_str(&l, " operations, ");

@@ -10,7 +10,7 @@
 ISO=build/mica.iso
 TEST_ISO=build/test.iso
 BOOT_OK='^mica: boot ok'
-INIT_UP='^init: module 0 '
+SHELL_UP="^sh: Mica shell; 'help' lists the commands\$"
 
 # Lines every successful boot prints.
 COMMON=(
@@ -28,7 +28,7 @@ COMMON=(
 	"$BOOT_OK\$"
 	"^root: starting 'init' \\(entry [0-9a-f]+, [0-9]+ segments\\)\$"
 	'^init: hello from user mode$'
-	'^init: module 0 seen through the physical window is an ELF image$'
+	"$SHELL_UP"
 )
 
 # The configurations a user may boot: both chipsets, small and large
@@ -45,7 +45,7 @@ for fw in bios uefi; do
 				8G)   total='^mem: 81[0-9][0-9] MiB total, 81[0-9][0-9] MiB usable' ;;
 				esac
 				if [ "$smp" = 1 ]; then cpus='^acpi: 1 CPU, '; else cpus='^acpi: 4 CPUs, '; fi
-				case_add "boot-$fw-$machine-$mem-smp$smp" "$ISO" "$INIT_UP" stopped \
+				case_add "boot-$fw-$machine-$mem-smp$smp" "$ISO" "$SHELL_UP" stopped \
 					"${args[@]}" -- "${COMMON[@]}" "$total" "$cpus" \
 					'^framebuffer: [0-9]+x[0-9]+x32 at [0-9a-f]+, pitch [0-9]+, RGB$'
 			done
@@ -54,27 +54,38 @@ for fw in bios uefi; do
 done
 
 # The same kernel built by clang (make clang-iso).
-case_add boot-clang build/clang/mica.iso "$INIT_UP" stopped -machine q35 -m 256M -- \
+case_add boot-clang build/clang/mica.iso "$SHELL_UP" stopped -machine q35 -m 256M -- \
 	"${COMMON[@]}"
 
 # Boot modules are listed with their size and command line; the kernel
 # command line arrives whole.
-case_add modules "$TEST_ISO" "$INIT_UP" stopped -machine q35 -m 256M -- \
+case_add modules "$TEST_ISO" "$SHELL_UP" stopped -machine q35 -m 256M -- \
 	"${COMMON[@]}" \
 	"^boot: loader 'GRUB [^']*', command line 'mica.test ?'$" \
-	'^boot: 3 modules$' \
+	'^boot: 7 modules$' \
 	"^module 0: 'init' [0-9]+ bytes at [0-9a-f]+$" \
 	"^module 1: 'testmod-a first-arg second-arg' 5000 bytes at [0-9a-f]+$" \
-	"^module 2: 'testmod-b' 12345 bytes at [0-9a-f]+$"
+	"^module 2: 'testmod-b' 12345 bytes at [0-9a-f]+$" \
+	"^module 3: 'manifest' [0-9]+ bytes at [0-9a-f]+$"
+
+# init survives a bad manifest: a malformed line is reported with its
+# number, a module that is not an ELF image is reported, and a program
+# that touches I/O ports it was not given faults and is reported; the
+# rest (console, shell) runs (tests/guest/manifest, tests/badio/).
+BADIO_REPORT='^(mica> )?init: badio faulted: general protection \(vector 13, error 0x0\) at ip 0x4[0-9a-f]{5}; stopped$'
+case_add manifest-trouble "$TEST_ISO" "$BADIO_REPORT" stopped -machine q35 -m 256M -- \
+	'^init: manifest line 4: unknown option; skipped$' \
+	'^init: corrupt: module testmod-b is not a program: not an ELF image \(bad magic\)$' \
+	"$SHELL_UP" "$BADIO_REPORT"
 
 # A CPU without the optional features (no SMEP, SMAP, 1 GiB pages, XSAVE,
 # PCID, x2APIC, NX) boots with its fallbacks, and says what it lacks.
-case_add cpu-minimal "$ISO" "$INIT_UP" stopped -machine pc -m 256M -cpu qemu64,-nx -- \
+case_add cpu-minimal "$ISO" "$SHELL_UP" stopped -machine pc -m 256M -cpu qemu64,-nx -- \
 	"${COMMON[@]}" \
 	'^cpu: pcid=no invpcid=no smep=no smap=no tsc-deadline=no x2apic=no xsave=no nx=no 1g-pages=no '
 
 # Without an HPET the timer is calibrated against the PIT.
-case_add no-hpet "$ISO" "$INIT_UP" stopped -machine pc,hpet=off -m 256M -- \
+case_add no-hpet "$ISO" "$SHELL_UP" stopped -machine pc,hpet=off -m 256M -- \
 	"${COMMON[@]}" '^acpi: .*, HPET no$' '\(calibrated against the PIT\)$'
 
 # Deliberate kernel exceptions: a register dump, the fault details, a

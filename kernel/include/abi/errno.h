@@ -25,7 +25,10 @@ enum mica_error {
 	E_ABORTED = 15,         /* a blocked operation was aborted */
 	E_DEAD = 16,            /* the partner or object went away */
 	E_TOOBIG = 17,          /* message longer than 64 words */
-	E_PERM = 18,            /* a mapping lacks a permission the operation asks for */
+	E_PERM = 18,            /* a mapping lacks a permission the operation asks for;
+	                         * servers: the caller may not ask for this */
+	E_NOENT = 19,           /* servers: no such name */
+	E_EXIST = 20,           /* servers: the name is taken */
 	E_NERRORS
 };
 

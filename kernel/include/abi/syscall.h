@@ -45,7 +45,21 @@ enum mica_syscall {
 	SYS_NOTIFICATION_BIND,  /* (thread, notification or CAP_NONE) */
 	SYS_IRQ_BIND,           /* (irq, notification or CAP_NONE) */
 	SYS_IRQ_ACK,            /* (irq) */
+	SYS_THREAD_INFO,        /* (thread) -> state, priority */
+	SYS_TASK_INFO,          /* (task) -> threads, quota used, quota limit */
 	SYS_NSYSCALLS
+};
+
+/* A thread's state as SYS_THREAD_INFO reports it. */
+enum {
+	THREAD_STATE_INACTIVE,  /* created, never started */
+	THREAD_STATE_READY,     /* running or ready to run */
+	THREAD_STATE_STOPPED,
+	THREAD_STATE_DEAD,
+	THREAD_STATE_SEND,      /* blocked sending (or calling) */
+	THREAD_STATE_RECV,      /* blocked receiving */
+	THREAD_STATE_REPLY,     /* called, waits for the reply */
+	THREAD_STATE_WAIT,      /* waits on a notification */
 };
 
 /* Memory permissions of SYS_MAP and SYS_GRANT (read is always implied). */

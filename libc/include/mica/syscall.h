@@ -142,6 +142,39 @@ static inline long sys_thread_write_regs(uint64_t t, const struct mica_regs *r)
 	return SYSCALL2(SYS_THREAD_WRITE_REGS, t, (uint64_t)r);
 }
 
+/* Routes interrupt line irq to a notification (CAP_NONE: masks and unbinds). */
+static inline long sys_irq_bind(uint64_t irq, uint64_t ntfn)
+{
+	return SYSCALL2(SYS_IRQ_BIND, irq, ntfn);
+}
+
+/* Unmasks line irq again after its interrupt was handled. */
+static inline long sys_irq_ack(uint64_t irq) { return SYSCALL1(SYS_IRQ_ACK, irq); }
+
+/* A thread's state (THREAD_STATE_*) and priority. */
+static inline long sys_thread_info(uint64_t t, uint64_t *state, uint64_t *priority)
+{
+	struct sys_results r;
+	long err = mica_syscall(SYS_THREAD_INFO, t, 0, 0, 0, 0, 0, &r);
+
+	*state = r.r0;
+	*priority = r.r1;
+	return err;
+}
+
+/* A task's live threads and its kernel-memory quota, used and limit. */
+static inline long sys_task_info(uint64_t task, uint64_t *threads, uint64_t *used,
+				 uint64_t *limit)
+{
+	struct sys_results r;
+	long err = mica_syscall(SYS_TASK_INFO, task, 0, 0, 0, 0, 0, &r);
+
+	*threads = r.r0;
+	*used = r.r1;
+	*limit = r.r2;
+	return err;
+}
+
 /* Memory (docs/abi.md): flexpages of 2^size_log2 bytes. */
 static inline long sys_map(uint64_t dst_task, uint64_t src, uint64_t dst, uint64_t size_log2,
 			   uint64_t perms)
