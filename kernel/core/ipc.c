@@ -127,6 +127,7 @@ static void transfer(struct thread *from, struct thread *to, uint64_t badge)
 	/* The items' words travel too, for the receiver to see what came. */
 	unsigned words = IPC_TAG_WORDS(tag) + 2 * IPC_TAG_ITEMS(tag), err = E_OK;
 
+	trap_frame_fill(&to->regs);     /* it may have blocked through the fast path */
 	for (unsigned i = 0; i < IPC_REG_WORDS; i++)
 		*ipc_word(&to->regs, i) = i >= words ? 0 :
 			from->fault_tag ? from->fault_msg[i] : *ipc_word(&from->regs, i);
@@ -155,7 +156,7 @@ static void transfer(struct thread *from, struct thread *to, uint64_t badge)
  * server works on client's time (the rest of client's slice), which goes
  * back with the reply (reply_slice).
  */
-void caller_push(struct thread *server, struct thread *client)
+static void caller_push(struct thread *server, struct thread *client)
 {
 	client->reply_from = server;
 	client->reply_next = server->caller;
@@ -164,7 +165,7 @@ void caller_push(struct thread *server, struct thread *client)
 }
 
 /* client no longer waits for its server's answer. */
-void caller_remove(struct thread *client)
+static void caller_remove(struct thread *client)
 {
 	struct thread **p = &client->reply_from->caller;
 
@@ -187,6 +188,7 @@ static void wake(struct thread *t, int err)
 		sched_dequeue(t);
 		return;
 	}
+	trap_frame_fill(&t->regs);
 	ipc_set_error(&t->regs, (uint64_t)err);
 	sched_wake(t);
 }

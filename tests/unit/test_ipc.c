@@ -428,7 +428,7 @@ bool vspace_lookup(struct vspace *vs, uint64_t va, uint64_t *pa, unsigned *perms
 	return true;
 }
 
-void thread_get_regs(const struct thread *t, struct mica_regs *r)
+void thread_get_regs(struct thread *t, struct mica_regs *r)
 {
 	const struct trap_frame *f = &t->regs;
 
