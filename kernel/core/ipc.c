@@ -177,8 +177,10 @@ static void caller_remove(struct thread *client)
 
 /*
  * t, blocked, becomes ready with error err (its message, if any, is in).
- * A thread whose fault report went unanswered cannot go on: it stops,
- * registers untouched, for whoever controls it to decide.
+ * An IPC that ends in an error carries no message: RDI, RSI and the word
+ * registers become 0, whichever path it blocked through (the fast path
+ * did not keep them). A thread whose fault report went unanswered cannot
+ * go on: it stops, registers untouched, for whoever controls it to decide.
  */
 static void wake(struct thread *t, int err)
 {
@@ -189,6 +191,8 @@ static void wake(struct thread *t, int err)
 		return;
 	}
 	trap_frame_fill(&t->regs);
+	if (err != E_OK && t->state != THREAD_WAIT)
+		ipc_clear_msg(&t->regs);
 	ipc_set_error(&t->regs, (uint64_t)err);
 	sched_wake(t);
 }

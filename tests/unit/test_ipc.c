@@ -2336,6 +2336,11 @@ static void m_wake(int t, int err)
 		st.stopped++;
 		return;
 	}
+	if (err != E_OK && M[t].state != THREAD_WAIT) {    /* no message */
+		M[t].f.rdi = M[t].f.rsi = 0;
+		for (unsigned i = 0; i < IPC_REG_WORDS; i++)
+			*fw(&M[t].f, i) = 0;
+	}
 	M[t].f.rax = (uint64_t)err;
 	M[t].state = THREAD_RUNNABLE;
 }
