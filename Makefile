@@ -44,8 +44,9 @@ KCFLAGS := -std=gnu11 -O2 -g $(WARN) $(KINC) \
 	-MMD -MP
 KLDFLAGS := -n -nostdlib -T linker.ld --build-id=sha1 -z max-page-size=0x1000 -z noexecstack
 
-KSRC_C := $(wildcard kernel/core/*.c kernel/lib/*.c kernel/mm/*.c kernel/obj/*.c \
-	kernel/arch/x86_64/*.c kernel/platform/pc/*.c)
+KSRC_C := $(filter-out kernel/arch/x86_64/asm-offsets.c, \
+	$(wildcard kernel/core/*.c kernel/lib/*.c kernel/mm/*.c kernel/obj/*.c \
+	kernel/arch/x86_64/*.c kernel/platform/pc/*.c))
 KSRC_ASM := boot/entry.asm $(wildcard kernel/arch/x86_64/*.asm)
 KOBJ := $(KSRC_C:%.c=$(B)/%.o) $(KSRC_ASM:%.asm=$(B)/%.o)
 KERNEL := $(B)/kernel/mica.elf
@@ -53,6 +54,20 @@ KERNEL := $(B)/kernel/mica.elf
 $(B)/%.o: %.c
 	@mkdir -p $(@D)
 	$(CC) $(KCFLAGS) -c $< -o $@
+
+# The kernel's assembly sees the IPC build switches and the structure
+# offsets of asm-offsets.inc, generated from asm-offsets.c (which see).
+ASM_OFFSETS := $(B)/kernel/arch/x86_64/asm-offsets.inc
+KNASMFLAGS := -DCONFIG_FASTPATH=$(FASTPATH) -DCONFIG_LAZY_SCHED=$(LAZY) -I$(dir $(ASM_OFFSETS))
+
+$(ASM_OFFSETS): kernel/arch/x86_64/asm-offsets.c
+	@mkdir -p $(@D)
+	$(CC) $(KCFLAGS) -MF $(@:.inc=.d) -MT $@ -S -o $(@:.inc=.s) $<
+	sed -n 's/.*->\([A-Z_0-9]*\) \$$\{0,1\}\(-\{0,1\}[0-9]*\).*/%define \1 \2/p' $(@:.inc=.s) > $@
+
+$(B)/kernel/arch/x86_64/%.o: kernel/arch/x86_64/%.asm $(ASM_OFFSETS)
+	@mkdir -p $(@D)
+	$(NASM) -f elf64 -g -I$(dir $<) $(KNASMFLAGS) -MD $(@:.o=.d) -MP -o $@ $<
 
 $(B)/%.o: %.asm
 	@mkdir -p $(@D)
@@ -238,4 +253,4 @@ unit-test:
 clean:
 	rm -rf $(B)
 
--include $(KOBJ:.o=.d) $(wildcard $(B)/user/*/*.d $(B)/user/*/*/*.d $(B)/user/*/*/*/*.d)
+-include $(KOBJ:.o=.d) $(ASM_OFFSETS:.inc=.d) $(wildcard $(B)/user/*/*.d $(B)/user/*/*/*.d $(B)/user/*/*/*/*.d)

@@ -127,6 +127,7 @@ static void transfer(struct thread *from, struct thread *to, uint64_t badge)
 	/* The items' words travel too, for the receiver to see what came. */
 	unsigned words = IPC_TAG_WORDS(tag) + 2 * IPC_TAG_ITEMS(tag), err = E_OK;
 
+	trap_frame_fill(&to->regs);     /* it may have blocked through the fast path */
 	for (unsigned i = 0; i < IPC_REG_WORDS; i++)
 		*ipc_word(&to->regs, i) = i >= words ? 0 :
 			from->fault_tag ? from->fault_msg[i] : *ipc_word(&from->regs, i);
@@ -155,7 +156,7 @@ static void transfer(struct thread *from, struct thread *to, uint64_t badge)
  * server works on client's time (the rest of client's slice), which goes
  * back with the reply (reply_slice).
  */
-void caller_push(struct thread *server, struct thread *client)
+static void caller_push(struct thread *server, struct thread *client)
 {
 	client->reply_from = server;
 	client->reply_next = server->caller;
@@ -164,7 +165,7 @@ void caller_push(struct thread *server, struct thread *client)
 }
 
 /* client no longer waits for its server's answer. */
-void caller_remove(struct thread *client)
+static void caller_remove(struct thread *client)
 {
 	struct thread **p = &client->reply_from->caller;
 
@@ -176,8 +177,10 @@ void caller_remove(struct thread *client)
 
 /*
  * t, blocked, becomes ready with error err (its message, if any, is in).
- * A thread whose fault report went unanswered cannot go on: it stops,
- * registers untouched, for whoever controls it to decide.
+ * An IPC that ends in an error carries no message: RDI, RSI and the word
+ * registers become 0, whichever path it blocked through (the fast path
+ * did not keep them). A thread whose fault report went unanswered cannot
+ * go on: it stops, registers untouched, for whoever controls it to decide.
  */
 static void wake(struct thread *t, int err)
 {
@@ -187,6 +190,9 @@ static void wake(struct thread *t, int err)
 		sched_dequeue(t);
 		return;
 	}
+	trap_frame_fill(&t->regs);
+	if (err != E_OK && t->state != THREAD_WAIT)
+		ipc_clear_msg(&t->regs);
 	ipc_set_error(&t->regs, (uint64_t)err);
 	sched_wake(t);
 }

@@ -42,8 +42,7 @@ void sched_block(struct thread *t)
 		sched_dequeue(t);
 }
 
-/* A thread more important than the running one became ready. */
-static bool preempt_pending;
+bool preempt_pending;
 
 void sched_make_ready(struct thread *t)
 {

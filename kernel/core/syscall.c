@@ -9,7 +9,7 @@
 #include <abi/syscall.h>
 #include <arch/trap.h>
 
-static const syscall_fn syscalls[SYS_NSYSCALLS] = {
+const syscall_fn syscall_table[SYS_NSYSCALLS] = {
 	[SYS_NULL] = sys_null,
 	[SYS_DEBUG_WRITE] = sys_debug_write,
 	[SYS_YIELD] = sys_yield,
@@ -53,16 +53,16 @@ void syscall_dispatch(struct trap_frame *f)
 {
 	uint64_t n = sys_number(f);
 
-	/* The common case of IPC first: it does not return if it applies. */
-	if (n == SYS_CALL)
-		fastpath_call(f);
-	else if (n == SYS_REPLY_WAIT)
-		fastpath_reply_wait(f);
-	if (n >= SYS_NSYSCALLS || !syscalls[n]) {
+	if (n >= SYS_NSYSCALLS || !syscall_table[n]) {
 		sys_set_error(f, E_NOSYS);
 		return;
 	}
-	sys_set_error(f, (uint64_t)syscalls[n](f));
+	sys_set_error(f, (uint64_t)syscall_table[n](f));
+	syscall_exit_work();
+}
+
+void syscall_exit_work(void)
+{
 	if (unlikely(task_reap_list != NULL))
 		task_reap();
 	/* The call may have stopped or destroyed its own thread, or made a

@@ -34,17 +34,5 @@ void ipc_cancel_recv(struct thread *t);
  */
 bool ipc_fault(struct trap_frame *tf, uint64_t addr);
 
-/* The reply-right lists (for the fast path, which shares them): client
- * now waits for server's answer / no longer does. */
-void caller_push(struct thread *server, struct thread *client);
-void caller_remove(struct thread *client);
-
-/*
- * The fast path (core/fastpath.c): register-only call and reply_wait to a
- * partner that already waits. Returns only if it does not apply, leaving
- * everything as it was for the slow path.
- */
-void fastpath_call(struct trap_frame *f);
-void fastpath_reply_wait(struct trap_frame *f);
 
 #endif

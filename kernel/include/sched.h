@@ -39,6 +39,10 @@ int sched_highest_priority(void);
 /* Runs the highest-priority ready thread, or idles until there is one. */
 noreturn void schedule(void);
 
+/* A thread more important than the running one became ready since the
+ * last check. Also read by the light system-call exit (syscall_entry.asm). */
+extern bool preempt_pending;
+
 /* Runs a ready thread of higher priority than the current one if one was
  * made ready since the last check (by a system call or an interrupt);
  * returns otherwise. */

@@ -48,6 +48,7 @@ void notification_dequeue(struct notification *n, struct thread *t)
  */
 static void deliver(struct thread *t, uint64_t bits, bool receive)
 {
+	trap_frame_fill(&t->regs);      /* a receiver may have blocked through the fast path */
 	ipc_set_badge(&t->regs, bits);
 	if (receive)
 		ipc_set_tag(&t->regs, IPC_TAG_NOTIFY);

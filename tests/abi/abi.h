@@ -150,6 +150,11 @@ uint64_t fpu_get_xmm0(void);
 
 /* ------------------------------------------------------------ tests */
 
+/* t_fastpath.c */
+void test_ipc_blocked_caller(void);
+void test_ipc_blocked_server(void);
+void test_light_exit_preempts(void);
+
 /* t_basic.c */
 void test_null(void);
 void test_nosys(void);

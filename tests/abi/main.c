@@ -128,6 +128,10 @@ static const struct test tests[] = {
 	{ "ipc_dead_server_callers", test_ipc_dead_server_callers },
 	{ "ipc_callers_newest_first", test_ipc_callers_newest_first },
 	{ "ipc_stress", test_ipc_stress },
+	/* the fast path's and the light entry's edges (t_fastpath.c) */
+	{ "ipc_blocked_caller", test_ipc_blocked_caller },
+	{ "ipc_blocked_server", test_ipc_blocked_server },
+	{ "light_exit_preempts", test_light_exit_preempts },
 	/* last: a kernel that gets this wrong panics */
 	{ "start_unset_regs", test_start_unset_regs },
 };

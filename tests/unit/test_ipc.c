@@ -428,7 +428,7 @@ bool vspace_lookup(struct vspace *vs, uint64_t va, uint64_t *pa, unsigned *perms
 	return true;
 }
 
-void thread_get_regs(const struct thread *t, struct mica_regs *r)
+void thread_get_regs(struct thread *t, struct mica_regs *r)
 {
 	const struct trap_frame *f = &t->regs;
 
@@ -2335,6 +2335,11 @@ static void m_wake(int t, int err)
 		M[t].state = THREAD_STOPPED;
 		st.stopped++;
 		return;
+	}
+	if (err != E_OK && M[t].state != THREAD_WAIT) {    /* no message */
+		M[t].f.rdi = M[t].f.rsi = 0;
+		for (unsigned i = 0; i < IPC_REG_WORDS; i++)
+			*fw(&M[t].f, i) = 0;
 	}
 	M[t].f.rax = (uint64_t)err;
 	M[t].state = THREAD_RUNNABLE;

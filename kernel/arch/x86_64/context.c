@@ -4,6 +4,7 @@
  * kernel stack per CPU nothing on it outlives a kernel entry.
  */
 #include <console.h>
+#include <panic.h>
 #include <abi/errno.h>
 #include <abi/regs.h>
 #include <arch/memlayout.h>
@@ -46,9 +47,11 @@ void thread_clear_current(void)
 	this_cpu()->current = NULL;
 }
 
-void thread_get_regs(const struct thread *t, struct mica_regs *r)
+void thread_get_regs(struct thread *t, struct mica_regs *r)
 {
-	const struct trap_frame *f = &t->regs;
+	struct trap_frame *f = &t->regs;
+
+	trap_frame_fill(f);
 
 	*r = (struct mica_regs){
 		.rip = f->rip, .rsp = f->rsp, .rflags = f->rflags,
@@ -86,6 +89,9 @@ void thread_run(struct thread *t)
 {
 	struct percpu *cpu = this_cpu();
 	uint64_t top = (uint64_t)(&t->regs + 1);
+
+	/* return_to_user restores every register: none may be missing. */
+	assert(t->regs.vector != VEC_IPC_FAST);
 
 	if (!cpu->current || cpu->current->task != t->task) {
 		vspace_activate(&t->task->vspace);

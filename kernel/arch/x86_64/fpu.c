@@ -30,7 +30,7 @@
 static uint64_t xcr0;           /* 0: no XSAVE, FXSAVE/FXRSTOR are used */
 static bool has_xsaveopt;
 static uint32_t area_size;
-static struct thread *fpu_live;
+struct thread *fpu_live;        /* also read by the IPC fast path (fastpath.asm) */
 static bool ts_set;
 
 /* The initial state: FCW and MXCSR at their reset values, everything else

@@ -39,17 +39,22 @@ static uint64_t gdt[8] = {
 
 /* The TSS with room for a full I/O bitmap after it, and the 0xFF byte the
  * CPU may read past its end (SDM 19.5.2). */
-static struct {
+struct tss_io {
 	struct tss tss;
 	uint8_t bitmap[IOPORT_BITMAP_PAGES * 4096];
 	uint8_t end;
 } packed tss_io = { .end = 0xFF };
+/* The IPC fast path writes RSP0 and the bitmap offset itself (frame.inc). */
+_Static_assert(offsetof(struct tss, rsp) == 4 && offsetof(struct tss, iomap_base) == 102,
+	       "frame.inc TSS_RSP0, TSS_IOMAP_BASE");
 
 /* iomap_base past the limit: every port denied. */
 #define IOMAP_NONE 0xFFFF
+_Static_assert(IOMAP_NONE == 0xFFFF && offsetof(struct tss_io, bitmap) == 104,
+	       "frame.inc IOMAP_NONE, IOMAP_OWN");
 
-static const struct task *bitmap_owner;         /* whose bitmap tss_io holds */
-static uint64_t bitmap_generation;
+const struct task *tss_bitmap_owner;    /* whose bitmap tss_io holds */
+uint64_t tss_bitmap_generation;         /* of tss_bitmap_owner's, when copied */
 
 void arch_ioport_load(struct task *t)
 {
@@ -58,19 +63,19 @@ void arch_ioport_load(struct task *t)
 		return;
 	}
 	/* Copying 8 KiB happens only when another driver's ports come in. */
-	if (bitmap_owner != t || bitmap_generation != t->io_generation) {
+	if (tss_bitmap_owner != t || tss_bitmap_generation != t->io_generation) {
 		for (unsigned i = 0; i < IOPORT_BITMAP_PAGES; i++)
 			memcpy(tss_io.bitmap + i * 4096, t->io_bitmap[i], 4096);
-		bitmap_owner = t;
-		bitmap_generation = t->io_generation;
+		tss_bitmap_owner = t;
+		tss_bitmap_generation = t->io_generation;
 	}
 	tss_io.tss.iomap_base = sizeof tss_io.tss;
 }
 
 void arch_ioport_forget(struct task *t)
 {
-	if (bitmap_owner == t)
-		bitmap_owner = NULL;
+	if (tss_bitmap_owner == t)
+		tss_bitmap_owner = NULL;
 }
 static uint8_t ist_stacks[3][IST_SIZE] aligned(16);
 

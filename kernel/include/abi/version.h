@@ -7,6 +7,6 @@
 #define ABI_VERSION_H
 
 #define MICA_ABI_VERSION_MAJOR 0
-#define MICA_ABI_VERSION_MINOR 1
+#define MICA_ABI_VERSION_MINOR 2
 
 #endif

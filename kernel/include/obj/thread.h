@@ -97,8 +97,9 @@ void thread_kill(struct thread *t);
 /* Frees the current thread if it died during this kernel entry, then schedules. */
 void thread_reap_current(void);
 
-/* Copies t's user registers out, or checks and copies them in (E_INVAL). */
-void thread_get_regs(const struct thread *t, struct mica_regs *r);
+/* Copies t's user registers out (making its frame full first: arch/trap.h),
+ * or checks and copies them in (E_INVAL). */
+void thread_get_regs(struct thread *t, struct mica_regs *r);
 int thread_set_regs(struct thread *t, const struct mica_regs *r);
 
 /* Sets the user-mode entry state: ip, sp, and the first two argument registers. */

@@ -38,7 +38,15 @@ static inline long mica_syscall(uint64_t n, uint64_t a0, uint64_t a1, uint64_t a
 	return (long)rax;
 }
 
-#define SYSCALL0(n)             mica_syscall(n, 0, 0, 0, 0, 0, 0, 0)
+/* Calls without arguments or results load the number only: the kernel
+ * preserves every register but RAX, RCX and R11. */
+static inline long mica_syscall0(uint64_t n)
+{
+	__asm__ volatile("syscall" : "+a"(n) : : "rcx", "r11", "memory");
+	return (long)n;
+}
+
+#define SYSCALL0(n)             mica_syscall0(n)
 #define SYSCALL1(n, a)          mica_syscall(n, a, 0, 0, 0, 0, 0, 0)
 #define SYSCALL2(n, a, b)       mica_syscall(n, a, b, 0, 0, 0, 0, 0)
 #define SYSCALL3(n, a, b, c)    mica_syscall(n, a, b, c, 0, 0, 0, 0)

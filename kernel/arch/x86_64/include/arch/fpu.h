@@ -29,6 +29,10 @@ void fpu_init_cpu(void);
 /* Before entering next in user mode: moves the registers to next's state. */
 void fpu_switch_to(struct thread *next);
 
+/* The thread whose FPU state is in the registers; NULL: the initial
+ * state, and CR0.TS set. */
+extern struct thread *fpu_live;
+
 /* The first FPU instruction of the current thread trapped (#NM). */
 void fpu_first_use(struct thread *t);
 

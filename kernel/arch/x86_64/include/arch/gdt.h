@@ -24,6 +24,14 @@
 /* Loads the GDT and the TSS of the boot CPU and reloads every segment. */
 void gdt_init(void);
 
+/* The TSS and its I/O bitmap (gdt.c), and whose bitmap it holds (the
+ * task, and its io_generation then): the IPC fast path switches to a
+ * task whose bitmap is loaded already without calling arch_ioport_load. */
+struct task;
+extern struct tss_io tss_io;
+extern const struct task *tss_bitmap_owner;
+extern uint64_t tss_bitmap_generation;
+
 /* The kernel stack the CPU switches to on entry from user mode. */
 void tss_set_kernel_stack(uint64_t rsp0);
 

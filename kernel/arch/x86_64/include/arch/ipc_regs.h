@@ -23,6 +23,14 @@ static inline uint64_t *ipc_word(struct trap_frame *f, unsigned i)
 	return (uint64_t *)((uint8_t *)f + offset[i]);
 }
 
+/* No message: badge, tag and words 0. */
+static inline void ipc_clear_msg(struct trap_frame *f)
+{
+	f->rdi = f->rsi = 0;
+	for (unsigned i = 0; i < IPC_REG_WORDS; i++)
+		*ipc_word(f, i) = 0;
+}
+
 static inline uint64_t ipc_tag(const struct trap_frame *f) { return f->rsi; }
 static inline void ipc_set_tag(struct trap_frame *f, uint64_t tag) { f->rsi = tag; }
 static inline void ipc_set_badge(struct trap_frame *f, uint64_t badge) { f->rdi = badge; }

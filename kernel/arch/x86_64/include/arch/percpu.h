@@ -23,6 +23,7 @@ _Static_assert(offsetof(struct percpu, self) == 0, "frame.inc PERCPU_SELF");
 _Static_assert(offsetof(struct percpu, kstack_top) == 8, "frame.inc PERCPU_KSTACK_TOP");
 _Static_assert(offsetof(struct percpu, user_rsp) == 16, "frame.inc PERCPU_USER_RSP");
 _Static_assert(offsetof(struct percpu, regs_top) == 24, "frame.inc PERCPU_REGS_TOP");
+_Static_assert(offsetof(struct percpu, current) == 32, "frame.inc PERCPU_CURRENT");
 
 static inline struct percpu *this_cpu(void)
 {

@@ -1,0 +1,350 @@
+; The IPC fast path: register-only call and reply_wait when the partner
+; already waits, the common case of every client-server exchange, straight
+; from the SYSCALL entry (syscall_entry.asm jumps here by the number). It
+; does what the slow path (core/ipc.c) would do in that case, in one line,
+; and leaves for the full entry, every register as SYSCALL left it, at the
+; first check that fails. CONFIG_FASTPATH=0 builds without it, so that the
+; tests cover both paths and the benchmark shows what it buys.
+;
+; Preconditions, checked in this order (the same as before, in C):
+;   call:       words <= 8, no typed items, no flags or reserved tag bits;
+;               RDI an endpoint capability with the write right; the first
+;               thread in its queue a receiver; that receiver at least as
+;               important as the caller (running it next is what the
+;               scheduler would choose) and blocked by SYSCALL (so SYSRET
+;               may resume it; a frame written by SYS_THREAD_WRITE_REGS or
+;               an exception needs IRETQ).
+;   reply_wait: the same tag rule; a caller to answer, with a message
+;               (not a fault report), at least as important as we are and
+;               blocked by SYSCALL; RDI an endpoint capability with the
+;               read right and no sender queued on it; no pending bits of a
+;               bound notification.
+;
+; The message stays in the registers: the words the sender put in RDX,
+; R8-R10 and R12-R15 are the receiver's, those beyond the count are
+; zeroed. The thread that blocks saves only what a thread blocked in IPC
+; keeps (RIP, RFLAGS, RSP, RBX, RBP: everything else is the answer's) and
+; is marked VEC_IPC_FAST; arch/trap.h says who fills in the rest, and when.
+; The partner is resumed from its frame's RIP, RFLAGS, RSP, RBX and RBP.
+;
+; The kernel objects are those of the C code, at the offsets of
+; asm-offsets.inc. The rare cases (a longer queue, eager scheduling, FPU
+; state to switch, a task with I/O ports, a thread to put back in the
+; ready queue) call the C functions that handle them.
+
+%include "frame.inc"
+%include "asm-offsets.inc"
+
+bits 64
+section .text
+
+extern syscall_full
+extern fpu_live
+extern fpu_switch_to
+extern arch_ioport_load
+extern sched_enqueue
+extern sched_dequeue
+extern endpoint_enqueue
+extern tss_io
+extern tss_bitmap_owner
+extern tss_bitmap_generation
+global fastpath_call
+global fastpath_reply_wait
+
+; Saves what a thread blocked in IPC keeps in the current thread's frame,
+; whose end RSP points at, and leaves the thread in RBX. Harmless when the
+; fast path does not apply: the full path saves the same values again.
+%macro FP_SAVE 0
+	mov [rsp + R_(F_RIP)], rcx
+	mov [rsp + R_(F_RFLAGS)], r11
+	mov rcx, [gs:PERCPU_USER_RSP]
+	mov [rsp + R_(F_RSP)], rcx
+	mov [rsp + R_(F_RBX)], rbx
+	mov [rsp + R_(F_RBP)], rbp
+	lea rbx, [rsp - FRAME_SIZE]     ; the frame starts the thread
+%endmacro
+
+; Not for the fast path: the registers SYSCALL left, then the full path.
+%macro FP_SLOW 1
+	mov rcx, [rsp + R_(F_RIP)]
+	mov r11, [rsp + R_(F_RFLAGS)]
+	mov rbx, [rsp + R_(F_RBX)]
+	mov rbp, [rsp + R_(F_RBP)]
+	mov eax, %1
+	jmp syscall_full
+%endmacro
+
+; The tag in RSI: words in registers only, no items, flags or reserved
+; bits, i.e. its low 16 bits are a word count of at most 8. Else to %1.
+%macro FP_CHECK_TAG 1
+	movzx eax, si
+	cmp eax, IPC_REG_WORDS
+	ja %1
+%endmacro
+
+; RCX := capability RDI of thread RBX if it is an endpoint with right %1;
+; else to %2. Clobbers RAX.
+%macro FP_ENDPOINT_CAP 2
+	mov rax, [rbx + T_TASK]
+	mov ecx, [rax + TASK_NSLOTS]
+	cmp rdi, rcx
+	jae %2
+	imul rcx, rdi, CAP_SIZE
+	add rcx, [rax + TASK_SLOTS]
+	cmp byte [rcx + CAP_TYPE], CAP_ENDPOINT
+	jne %2
+	test byte [rcx + CAP_RIGHTS], %1
+	jz %2
+%endmacro
+
+; Calls the C function %1(%2[, %3]) after the point of no return, on the
+; kernel stack: the message words, RDI and RSI survive, RAX, RCX and R11
+; do not (RBX and RBP are preserved by C).
+%macro FP_CCALL 2-3
+	mov rsp, [gs:PERCPU_KSTACK_TOP]
+	push rdi
+	push rsi
+	push rdx
+	push r8
+	push r9
+	push r10
+	mov rdi, %2
+%if %0 == 3
+	mov rsi, %3
+%endif
+	call %1
+	pop r10
+	pop r9
+	pop r8
+	pop rdx
+	pop rsi
+	pop rdi
+%endmacro
+
+; SYS_CALL(endpoint, tag, words)
+fastpath_call:
+	FP_SAVE
+	FP_CHECK_TAG .slow
+	FP_ENDPOINT_CAP RIGHT_WRITE, .slow
+	; Its first waiter is a receiver...
+	mov rax, [rcx + CAP_OBJ]
+	mov rbp, [rax + EP_HEAD]
+	test rbp, rbp
+	jz .slow
+	cmp dword [rbp + T_STATE], THREAD_RECV
+	jne .slow
+	; ...that the scheduler would run now anyway...
+	mov r11b, [rbx + T_PRIORITY]
+	cmp [rbp + T_PRIORITY], r11b
+	jb .slow
+	; ...and that SYSRET may resume.
+	cmp qword [rbp + F_VECTOR], VEC_SYSCALL
+	jb .slow
+
+	; POINT OF NO RETURN
+	mov rdi, [rcx + CAP_BADGE]
+	; endpoint_dequeue(ep, receiver), the head: its ipc_prev is NULL.
+	mov rcx, [rbp + T_IPC_NEXT]
+	mov [rax + EP_HEAD], rcx
+	test rcx, rcx
+	jnz .more_receivers
+	mov [rax + EP_TAIL], rcx
+.dequeued:                              ; RCX = 0
+	mov [rbp + T_IPC_EP], rcx
+	; caller_push(receiver, us): we are its newest caller, on our time.
+	mov [rbx + T_REPLY_FROM], rbp
+	mov rax, [rbp + T_CALLER]
+	mov [rbx + T_REPLY_NEXT], rax
+	mov [rbp + T_CALLER], rbx
+	mov al, [rbx + T_SLICE_LEFT]
+	mov [rbp + T_SLICE_LEFT], al
+	; We wait for the reply.
+	mov dword [rbx + T_STATE], THREAD_REPLY
+	mov qword [rbx + F_VECTOR], VEC_IPC_FAST
+%if !CONFIG_LAZY_SCHED
+	FP_CCALL sched_dequeue, rbx
+%endif
+	; sched_make_ready(receiver): back in the ready queue if it left it.
+	mov dword [rbp + T_STATE], THREAD_RUNNABLE
+	cmp qword [rbp + T_RQ_NEXT], 0
+	jne fp_switch
+	FP_CCALL sched_enqueue, rbp
+	jmp fp_switch
+.more_receivers:
+	xor eax, eax
+	mov [rcx + T_IPC_PREV], rax
+	mov [rbp + T_IPC_NEXT], rax
+	xor ecx, ecx
+	jmp .dequeued
+.slow:
+	FP_SLOW SYS_CALL
+
+; SYS_REPLY_WAIT(endpoint, tag, words)
+fastpath_reply_wait:
+	FP_SAVE
+	FP_CHECK_TAG .slow
+	; A caller to answer, with a message rather than a fault report...
+	mov rbp, [rbx + T_CALLER]
+	test rbp, rbp
+	jz .slow
+	cmp qword [rbp + T_FAULT_TAG], 0
+	jne .slow
+	; ...who should run next, and whom SYSRET may resume.
+	mov r11b, [rbx + T_PRIORITY]
+	cmp [rbp + T_PRIORITY], r11b
+	jb .slow
+	cmp qword [rbp + F_VECTOR], VEC_SYSCALL
+	jb .slow
+	; An endpoint we may receive on, with no sender waiting to be taken.
+	FP_ENDPOINT_CAP RIGHT_READ, .slow
+	mov rax, [rcx + CAP_OBJ]
+	mov rcx, [rax + EP_HEAD]
+	test rcx, rcx
+	jnz .waiters
+.no_sender:
+	; No notification bits waiting for us.
+	mov rcx, [rbx + T_BOUND_NTFN]
+	test rcx, rcx
+	jnz .bound
+.checked:
+
+	; POINT OF NO RETURN
+	; caller_remove(client): the newest caller, first on our list.
+	mov rcx, [rbp + T_REPLY_NEXT]
+	mov [rbx + T_CALLER], rcx
+	xor ecx, ecx
+	mov [rbp + T_REPLY_FROM], rcx
+	mov [rbp + T_REPLY_NEXT], rcx
+	mov cl, [rbx + T_SLICE_LEFT]    ; what is left of its time
+	mov [rbp + T_SLICE_LEFT], cl
+	; endpoint_enqueue(ep, us): into an empty queue here (a thread in no
+	; queue has NULL links already), behind other receivers in C.
+	cmp qword [rax + EP_HEAD], 0
+	jne .enqueue_c
+	mov [rax + EP_HEAD], rbx
+	mov [rax + EP_TAIL], rbx
+	mov [rbx + T_IPC_EP], rax
+.enqueued:
+	mov dword [rbx + T_STATE], THREAD_RECV
+	mov qword [rbx + F_VECTOR], VEC_IPC_FAST
+%if !CONFIG_LAZY_SCHED
+	FP_CCALL sched_dequeue, rbx
+%endif
+	; sched_make_ready(client); a reply carries no badge.
+	mov dword [rbp + T_STATE], THREAD_RUNNABLE
+	xor edi, edi
+	cmp qword [rbp + T_RQ_NEXT], 0
+	jne fp_switch
+	FP_CCALL sched_enqueue, rbp
+	jmp fp_switch
+.waiters:
+	cmp dword [rcx + T_STATE], THREAD_SEND
+	jne .no_sender                  ; receivers: we queue behind them
+	jmp .slow
+.bound:
+	cmp qword [rcx + NTFN_BITS], 0
+	je .checked
+	jmp .slow
+.enqueue_c:
+	FP_CCALL endpoint_enqueue, rax, rbx
+	jmp .enqueued
+.slow:
+	FP_SLOW SYS_REPLY_WAIT
+
+; Switches from thread RBX, which just blocked, to thread RBP, made ready,
+; and enters user mode in it with the message: RDI the badge, RSI the tag,
+; words 0..count-1 where the sender left them, the rest zero, RAX E_OK.
+; What thread_run and return_to_user do for a full frame, for this case.
+fp_switch:
+	mov [gs:PERCPU_CURRENT], rbp
+	lea rax, [rbp + FRAME_SIZE]
+	mov [gs:PERCPU_REGS_TOP], rax
+	mov [TSS_RSP0], rax             ; where its interrupts save its registers
+	; FPU (fpu_switch_to): nothing to do while the registers hold the
+	; initial state (fpu_live NULL) and it has never used them.
+	mov rax, [fpu_live]
+	test rax, rax
+	jnz fp_fpu_live
+	cmp byte [rbp + T_FPU_USED], 0
+	jne fp_fpu_switch
+fp_fpu_done:
+	; Another task: its I/O ports and its address space.
+	mov rax, [rbp + T_TASK]
+	cmp rax, [rbx + T_TASK]
+	je fp_words
+	cmp qword [rax + TASK_IO_BITMAP], 0
+	jne fp_ioports
+	mov word [TSS_IOMAP_BASE], IOMAP_NONE   ; no ports: all denied
+fp_ioports_done:
+	; vspace_activate: with a PCID (never 0 where the CPU has PCID), keep
+	; its TLB entries unless they may be stale; without, flush.
+	mov rcx, [rax + TASK_PML4]
+	movzx r11d, word [rax + TASK_PCID]
+	test r11d, r11d
+	jnz fp_pcid
+fp_load_cr3:
+	mov cr3, rcx
+fp_words:
+	movzx eax, sil                  ; the word count (FP_CHECK_TAG)
+	jmp [fp_zero_from + rax * 8]
+fp_zero_0:
+	xor edx, edx
+fp_zero_1:
+	xor r8d, r8d
+fp_zero_2:
+	xor r9d, r9d
+fp_zero_3:
+	xor r10d, r10d
+fp_zero_4:
+	xor r12d, r12d
+fp_zero_5:
+	xor r13d, r13d
+fp_zero_6:
+	xor r14d, r14d
+fp_zero_7:
+	xor r15d, r15d
+fp_zero_8:
+	; Its frame's RIP comes from SYSCALL (fastpath_call checks): SYSRET
+	; cannot fault in ring 0 (see return_to_user).
+	mov rcx, [rbp + F_RIP]
+	mov r11, [rbp + F_RFLAGS]
+	mov rsp, [rbp + F_RSP]
+	mov rbx, [rbp + F_RBX]
+	mov rbp, [rbp + F_RBP]
+	xor eax, eax                    ; E_OK
+	swapgs
+	o64 sysret
+
+fp_fpu_live:
+	cmp rax, rbp
+	je fp_fpu_done                  ; its state is in the registers
+fp_fpu_switch:
+	FP_CCALL fpu_switch_to, rbp
+	jmp fp_fpu_done
+fp_ioports:
+	; arch_ioport_load: its bitmap, unless the TSS holds it already.
+	cmp rax, [tss_bitmap_owner]
+	jne fp_ioports_c
+	mov rcx, [rax + TASK_IO_GENERATION]
+	cmp rcx, [tss_bitmap_generation]
+	jne fp_ioports_c
+	mov word [TSS_IOMAP_BASE], IOMAP_OWN
+	jmp fp_ioports_done
+fp_ioports_c:
+	FP_CCALL arch_ioport_load, rax
+	mov rax, [rbp + T_TASK]
+	jmp fp_ioports_done
+fp_pcid:
+	or rcx, r11
+	cmp byte [rax + TASK_STALE], 0
+	jne fp_flush
+	bts rcx, 63                     ; CR3 bit 63: keep this PCID's entries
+fp_flush:
+	mov byte [rax + TASK_STALE], 0
+	jmp fp_load_cr3
+
+section .rodata
+align 8
+fp_zero_from:                           ; by word count: the first word to zero
+	dq fp_zero_0, fp_zero_1, fp_zero_2, fp_zero_3, fp_zero_4
+	dq fp_zero_5, fp_zero_6, fp_zero_7, fp_zero_8
