@@ -100,6 +100,7 @@ LIBC_A := $(B)/user/libc.a
 PROGRAMS := init console sh
 # Sources a program takes from elsewhere: the ELF parser is the kernel's.
 init_EXTRA := kernel/lib/elf.c
+sh_EXTRA := tests/bench/harness.c tests/bench/ops.c
 PROGRAM_ELF := $(foreach p,$(PROGRAMS),$(B)/servers/$(p).elf)
 ABI_ELF := $(B)/tests/abi.elf
 BENCH_ELF := $(B)/tests/bench.elf

@@ -8,7 +8,9 @@
 #
 # Environment: CC (host compiler), ACCEL (tcg|kvm), OVMF (UEFI firmware),
 # JOBS (guests booted at once; default: the number of CPUs), ONLY (an
-# extended regular expression: only the guest cases whose names match).
+# extended regular expression: only the guest cases and sessions whose
+# names match), SESSION_STEP_TIMEOUT (seconds a session waits for each
+# answer; default 30).
 set -u
 cd "$(dirname "$0")/.."
 . tools/qemu-watch.sh
@@ -134,7 +136,119 @@ case_add() {
 	CASES+=("$(printf '%q ' "$@")")
 }
 
+# Interactive sessions: name, ISO, a script (tests/guest/*.sh) that types
+# into the serial port and checks the answers, QEMU arguments. One boot
+# reports one line per check the script lists in its CHECKS array, each
+# named guest.NAME.CHECK.
+SESSIONS=()
+session_add() {
+	[[ -z "${ONLY:-}" || "$1" =~ $ONLY ]] || return 0
+	SESSIONS+=("$(printf '%q ' "$@")")
+}
+
 . tests/guest/cases.sh
+
+# ------------------------------------------------------- sessions
+# The serial port is a pair of FIFOs (QEMU's pipe chardev): NAME.serial.in
+# carries what the script types, NAME.serial.out what the guest prints,
+# copied to NAME.log as it comes. The script runs in the background job
+# with these helpers, and records each check in NAME.checks as
+# "PASS|FAIL CHECK DETAIL".
+SESSION_STEP_TIMEOUT=${SESSION_STEP_TIMEOUT:-30}
+
+session_mark() {        # the output from here on is the current step's
+	MARK=$(stat -c %s "$LOG")
+}
+
+session_output() {      # the current step's output, without CRs
+	tail -c +$((MARK + 1)) "$LOG" | tr -d '\r'
+}
+
+session_type() {        # session_type TEXT: types TEXT (printf %b escapes)
+	printf '%b' "$1" >&"$SERIAL_IN"
+}
+
+# session_expect ERE [SECONDS]: waits until a line of the current step's
+# output matches ERE (the prompt, which ends in no newline, is a line
+# too). On failure sets WHY to the reason: a PANIC, QEMU's exit or the
+# timeout.
+session_expect() {
+	local re=$1 limit=${2:-$SESSION_STEP_TIMEOUT} start=$SECONDS
+	while :; do
+		session_output | grep -Eaq -- "$re" && return 0
+		if grep -aq PANIC "$LOG"; then
+			WHY="PANIC instead"
+			return 1
+		fi
+		if ! kill -0 "$QPID" 2>/dev/null; then
+			WHY="QEMU exited instead: $(head -1 "$QERR")"
+			return 1
+		fi
+		if [ $((SECONDS - start)) -ge "$limit" ]; then
+			WHY="nothing after ${limit}s"
+			return 1
+		fi
+		sleep 0.1
+	done
+}
+
+# session_result PASS|FAIL CHECK [DETAIL [LOG-SIZE]]: records a check; a
+# failure's log tail is shown as it was at LOG-SIZE bytes.
+session_result() {
+	echo "$1 $2 ${3:-}" >> "$CHECKS_FILE"
+	[ -n "${4:-}" ] && echo "at $2 $4" >> "$CHECKS_FILE"
+	return 0
+}
+
+run_session() {         # run_session NAME ISO SCRIPT QEMU-ARGS...
+	local name=$1 iso=$2 script=$3
+	shift 3
+	local LOG="$OUT/guest/$name.log" CHECKS_FILE="$OUT/guest/$name.checks"
+	local fifo="$OUT/guest/$name.serial" QERR="$OUT/guest/$name.qemu"
+	local QPID catpid SERIAL_IN MARK=0 WHY=""
+	local start=$SECONDS
+
+	: > "$LOG"
+	: > "$CHECKS_FILE"
+	rm -f "$fifo.in" "$fifo.out"
+	mkfifo "$fifo.in" "$fifo.out"
+	qemu-system-x86_64 $QEMU_ACCEL -no-reboot -display none -monitor none \
+		-chardev "pipe,id=serial0,path=$fifo" -serial chardev:serial0 \
+		-cdrom "$iso" "$@" > "$QERR" 2>&1 &
+	QPID=$!
+	cat "$fifo.out" >> "$LOG" &
+	catpid=$!
+	exec {SERIAL_IN}<>"$fifo.in"        # read-write: never blocks
+	. "$script"
+	session_main
+	echo "session $((SECONDS - start))" >> "$CHECKS_FILE"
+	kill "$QPID" 2>/dev/null
+	wait "$QPID" 2>/dev/null
+	exec {SERIAL_IN}>&-
+	sleep 0.2
+	kill "$catpid" 2>/dev/null
+	wait "$catpid" 2>/dev/null
+	rm -f "$fifo.in" "$fifo.out"
+}
+
+check_session() {       # check_session NAME ISO SCRIPT QEMU-ARGS...
+	local name=$1 script=$3 log="$OUT/guest/$1.log" CHECKS=() check line detail at
+	. "$script"
+	for check in "${CHECKS[@]}"; do
+		line=$(grep -a "^[A-Z]* $check " "$OUT/guest/$name.checks" | head -1)
+		at=$(sed -n "s/^at $check //p" "$OUT/guest/$name.checks" | head -1)
+		detail=${line#* $check }
+		case "$line" in
+		PASS\ *) report PASS "guest.$name.$check" "$detail" ;;
+		FAIL\ *) report FAIL "guest.$name.$check" "$detail (see $log)" ;;
+		*)       report FAIL "guest.$name.$check" "not run (see $log)" ;;
+		esac
+		if [ "${line%% *}" != PASS ]; then   # the log when it failed
+			head -c "${at:-$(stat -c %s "$log")}" "$log" | tr -d '\r' |
+				cat -v | tail -25 | awk '{ print "    " $0 }'
+		fi
+	done
+}
 
 run_case() {    # run_case NAME ISO STOP OUTCOME ARGS... -- EXPECT...
 	local name=$1 iso=$2 stop=$3 args=()
@@ -168,8 +282,8 @@ check_case() { # check_case NAME ISO STOP OUTCOME ARGS... -- EXPECT...
 run_guest() {
 	local c running=0
 	mkdir -p "$OUT/guest"
-	for c in "${CASES[@]}"; do
-		eval "run_case $c" &
+	for c in "${SESSIONS[@]/#/run_session }" "${CASES[@]/#/run_case }"; do
+		eval "$c" &
 		running=$((running + 1))
 		if [ "$running" -ge "$JOBS" ]; then
 			wait -n
@@ -179,6 +293,9 @@ run_guest() {
 	wait
 	for c in "${CASES[@]}"; do
 		eval "check_case $c"
+	done
+	for c in "${SESSIONS[@]}"; do
+		eval "check_session $c"
 	done
 }
 

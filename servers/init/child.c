@@ -172,7 +172,7 @@ static long give_start_info(struct child *c)
 	if ((err = give_page(c, START_INFO_ADDR, 0, (void **)&info)) != E_OK)
 		return err;
 	info->magic = START_MAGIC;
-	strncpy(info->name, c->m.name, START_NAME_MAX - 1);
+	strncpy(info->name, c->m.name, START_NAME_MAX);
 	strncpy(info->args, c->m.args, START_ARGS_MAX - 1);
 	info->heap_limit = c->m.heap;
 	info->stack_limit = c->m.stack;

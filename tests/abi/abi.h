@@ -201,6 +201,10 @@ void test_teardown_chain(void);
 void test_object_free(void);
 void test_endpoint_outlives_task(void);
 
+/* t_info.c */
+void test_info_cap_errors(void);
+void test_thread_info_states(void);
+void test_task_info_counts(void);
 /* t_map.c */
 /* Makes the page tables the map tests use, once, before the leak checks. */
 void map_warm_up(void);

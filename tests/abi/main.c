@@ -93,6 +93,10 @@ static const struct test tests[] = {
 	{ "sched_lower", test_sched_lower },
 	{ "sched_wakeup", test_sched_wakeup },
 	{ "fpu_isolated", test_fpu_isolated },
+	/* what a supervisor sees: thread and task info (t_info.c) */
+	{ "info_cap_errors", test_info_cap_errors },
+	{ "thread_info_states", test_thread_info_states },
+	{ "task_info_counts", test_task_info_counts },
 	/* interrupts and I/O ports (t_irq.c) */
 	{ "irq_rtc", test_irq_rtc },
 	{ "ioport_access", test_ioport_access },

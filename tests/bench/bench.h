@@ -40,10 +40,15 @@
 #define NITER  10000u           /* iterations per batch */
 #define NBATCH 15u              /* batches per operation, after the warm-up */
 
-/* The priority and slice the benchmark's threads run at: the root
- * thread's own priority (kernel/core/root_task.c) and the default slice. */
-#define BENCH_PRIORITY 128
+/* The priority the benchmark's threads run at is the calling thread's
+ * own (bench_priority): the root thread's 128 (kernel/core/root_task.c)
+ * in build/bench.iso, the shell's in its bench command; the slice is the
+ * default. */
+#define BENCH_ROOT_PRIORITY 128
 #define BENCH_SLICE    2
+#define BENCH_SLOTS    64       /* the table of the root task and of init's programs */
+#define BENCH_SKIP     (-1L)    /* setup: this operation cannot run here */
+extern uint64_t bench_priority;
 
 /*
  * One operation, one entry of bench_ops[]. setup (NULL: none) creates
@@ -68,6 +73,13 @@ struct bench_op {
 	long (*teardown)(void);
 	unsigned per_iter;
 };
+
+/* Why the last setup answered BENCH_SKIP. */
+extern const char *bench_skip_why;
+
+/* Runs every operation, each line through write; E_OK, or the error
+ * that ended the run (after a "bench: error" line). */
+long bench_run_all(void (*write)(const char *text, size_t len));
 
 /* Ticks from one timestamp of the one-way measurement to the next when
  * nothing is between them: the minimum of many (main.c, ops.c). */

@@ -174,3 +174,9 @@ case_add bench build/bench.iso '^bench: done' stopped -machine q35 -m 256M -- \
 	"^BENCH map_unmap_page $BENCH_FIG" \
 	"^BENCH cap_copy_delete $BENCH_FIG" \
 	'^bench: done$'
+
+# The shell driven through the serial port (tests/guest/shell.sh): echo,
+# ps, an unknown command, no memory leaked by a repeated command sequence,
+# and line editing (Ctrl-C, backspace, Ctrl-U); one boot, one line per
+# check.
+session_add shell "$ISO" tests/guest/shell.sh -machine q35 -m 256M

@@ -2,7 +2,8 @@
  * How init starts a program (docs/boot.md): the layout of its address
  * space, the capability slots it finds filled, and the start-up page that
  * says what it was given. crt0 passes the start-up page (RDI) and the UTCB
- * (RSI) to libc_start(), which sets up the heap and argv and calls main.
+ * (RSI) to libc_start(), which sets up argv and calls main; the heap
+ * (libc/src/heap.c) reads its limit from the start-up page.
  * The root task is started by the kernel instead, with RDI = the KIP.
  */
 #ifndef MICA_START_H
@@ -49,7 +50,7 @@ struct start_cap {
 
 struct start_info {
 	uint64_t magic;
-	char name[START_NAME_MAX];      /* NUL-terminated */
+	char name[START_NAME_MAX + 1];  /* NUL-terminated */
 	char args[START_ARGS_MAX];      /* the manifest's arguments, NUL-terminated */
 	uint64_t heap_limit;            /* bytes from HEAP_BASE */
 	uint64_t stack_limit;           /* bytes below STACK_TOP */

@@ -14,7 +14,7 @@ enum init_label {
 	INIT_REGISTER = 1,      /* w0-1 name; item: endpoint capability -> - */
 	INIT_LOOKUP,            /* w0-1 name; recv_slot set -> item: endpoint capability */
 	INIT_EXIT,              /* w0 status -> no reply: the task is torn down */
-	INIT_RELEASE,           /* w0 address, w1 length (pages) -> - */
+	INIT_RELEASE,           /* w0 address, w1 length in bytes (page multiples) -> - */
 	INIT_TASK_INFO,         /* w0 first task number -> struct init_task_info in w0-7 */
 	INIT_MEM_INFO,          /* -> w0 total, w1 free, w2 held by tasks, w3 kernel (bytes) */
 	INIT_KILL,              /* w0-1 name -> - */
