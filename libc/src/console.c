@@ -6,6 +6,7 @@
 #include <mica/ipc.h>
 #include <mica/proto/console.h>
 #include <mica/start.h>
+#include <mica/syscall.h>
 
 static int session;     /* SLOT_CONSOLE holds the console's capability */
 
@@ -20,19 +21,33 @@ static long console_session(void)
 	return err;
 }
 
-/* One request whose words 0.. are w (words in all); answer in w. */
+/* One request whose words 0.. are w (words in all); answer in w. A
+ * console that died (and was restarted by init) is looked up again, once. */
 static long console_call(uint64_t label, uint64_t *w, unsigned words)
 {
 	struct utcb *u = utcb_self();
 	struct ipc_msg m = { 0 };
 	long err;
 
+	if ((err = console_session()) != E_OK)
+		return err;
 	m.tag = IPC_TAG(label, words, 0, 0);
 	for (unsigned i = 0; i < IPC_REG_WORDS; i++)
 		m.w[i] = w[i];
 	for (unsigned i = IPC_REG_WORDS; i < words; i++)
 		u->mr[i] = w[i];
-	if ((err = ipc_call(SLOT_CONSOLE, &m)) != E_OK)
+	err = ipc_call(SLOT_CONSOLE, &m);
+	if (err == E_DEAD) {
+		sys_cap_delete(SLOT_CONSOLE);
+		session = 0;
+		if ((err = console_session()) != E_OK)
+			return err;
+		m.tag = IPC_TAG(label, words, 0, 0);
+		for (unsigned i = 0; i < IPC_REG_WORDS; i++)
+			m.w[i] = w[i];
+		err = ipc_call(SLOT_CONSOLE, &m);
+	}
+	if (err != E_OK)
 		return err;
 	for (unsigned i = 0; i < IPC_REG_WORDS; i++)
 		w[i] = m.w[i];
@@ -47,8 +62,6 @@ __attribute__((weak)) long console_write(const char *buf, size_t len)
 	size_t done = 0;
 	long err;
 
-	if ((err = console_session()) != E_OK)
-		return -err;
 	while (done < len) {
 		size_t n = len - done < CONSOLE_TEXT_MAX ? len - done : CONSOLE_TEXT_MAX;
 
@@ -66,8 +79,6 @@ __attribute__((weak)) long console_read(char *buf, size_t len)
 	uint64_t w[IPC_MAX_WORDS];
 	long err;
 
-	if ((err = console_session()) != E_OK)
-		return -err;
 	w[0] = len < CONSOLE_TEXT_MAX ? len : CONSOLE_TEXT_MAX;
 	if ((err = console_call(CONSOLE_READ, w, 1)) != E_OK)
 		return -err;

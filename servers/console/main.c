@@ -17,6 +17,7 @@
 #include <mica/console.h>
 #include <mica/init.h>
 #include <mica/ipc.h>
+#include <mica/portio.h>
 #include <mica/proto/console.h>
 #include <mica/server.h>
 #include <mica/start.h>
@@ -53,12 +54,12 @@ static char out[OUT_SIZE];      /* to the UART */
 static size_t out_head, out_len;
 static char rx[RX_SIZE];        /* from the UART, not yet edited */
 static size_t rx_head, rx_len;
+static uint64_t rx_lost;        /* typed while rx was full, not yet reported */
 
 static char line[LINE_MAX];     /* the line being edited */
 static size_t line_len;
-static int line_ready;          /* line holds a finished line nobody took yet */
 static int reader_waiting;      /* a CONSOLE_READ is deferred */
-static uint64_t reader_max;
+static uint64_t reader_max, reader_badge;
 
 static const struct console_log *log_ring;
 static uint64_t log_tail;
@@ -69,19 +70,6 @@ static struct held {
 	size_t len;
 	char text[HELD_MAX];
 } held[CLIENTS_MAX];
-
-static inline void outb(uint16_t port, uint8_t v)
-{
-	__asm__ volatile("outb %0, %1" : : "a"(v), "Nd"(port));
-}
-
-static inline uint8_t inb(uint16_t port)
-{
-	uint8_t v;
-
-	__asm__ volatile("inb %1, %0" : "=a"(v) : "Nd"(port));
-	return v;
-}
 
 /* ------------------------------------------------------------ output */
 
@@ -223,10 +211,9 @@ static void answer_reader(long status)
 	server_reply(&m, status);
 	reader_waiting = 0;
 	line_len = 0;
-	line_ready = 0;
 }
 
-/* One typed character through the line discipline. */
+/* One typed character through the line discipline; a reader waits. */
 static void edit(char ch)
 {
 	switch (ch) {
@@ -234,9 +221,7 @@ static void edit(char ch)
 	case '\n':
 		echo("\n");
 		line[line_len++] = '\n';
-		line_ready = 1;
-		if (reader_waiting)
-			answer_reader(E_OK);
+		answer_reader(E_OK);
 		return;
 	case 0x7F:
 	case '\b':
@@ -251,21 +236,21 @@ static void edit(char ch)
 		return;
 	case 0x03:      /* Ctrl-C */
 		echo("^C\n");
-		line_len = 0;
-		if (reader_waiting)
-			answer_reader(E_ABORTED);
+		answer_reader(E_ABORTED);
 		return;
 	}
-	if ((unsigned char)ch >= 0x20 && (unsigned char)ch < 0x7F && line_len < LINE_MAX - 1) {
+	if ((unsigned char)ch >= 0x20 && (unsigned char)ch < 0x7F && line_len + 1 < reader_max) {
 		line[line_len++] = ch;
 		out_text(&ch, 1);
 	}
 }
 
-/* Edits typed-ahead characters until a line is finished and untaken. */
+/* Edits typed characters while a reader waits for a line. Typed-ahead
+ * text waits unechoed until the next read, so that its echo lands after
+ * the reader's output (at its prompt), not in the middle of it. */
 static void input_process(void)
 {
-	while (rx_len && !line_ready) {
+	while (rx_len && reader_waiting) {
 		char ch = rx[rx_head];
 
 		rx_head = (rx_head + 1) % RX_SIZE;
@@ -287,6 +272,16 @@ static void uart_interrupt(void)
 
 		if (rx_len < RX_SIZE)
 			rx[(rx_head + rx_len++) % RX_SIZE] = ch;
+		else
+			rx_lost++;
+	}
+	if (rx_lost) {
+		char msg[64];
+		int n = snprintf(msg, sizeof(msg), "console: input overrun, %llu characters lost\n",
+				 (unsigned long long)rx_lost);
+
+		client_text(~0ull, msg, (size_t)n);
+		rx_lost = 0;
 	}
 	out_kick();
 	input_process();
@@ -353,8 +348,11 @@ static long do_write(const struct ipc_msg *req, struct ipc_msg *ans)
 static long do_read(const struct ipc_msg *req, struct ipc_msg *ans)
 {
 	(void)ans;
-	if (reader_waiting)
-		return E_STATE;         /* one reader at a time */
+	/* One reader at a time. A client blocked in its call cannot call
+	 * again, so a read from the reader's own badge means the earlier one
+	 * died (and the kernel dropped it): the new one takes its place. */
+	if (reader_waiting && req->badge != reader_badge)
+		return E_STATE;
 	if (req->w[0] == 0)
 		return E_INVAL;
 	if (owner == req->badge + 1) {  /* a prompt: the line is the typist's now */
@@ -362,10 +360,9 @@ static long do_read(const struct ipc_msg *req, struct ipc_msg *ans)
 		release_held();
 	}
 	reader_waiting = 1;
+	reader_badge = req->badge;
 	reader_max = req->w[0] < CONSOLE_TEXT_MAX ? req->w[0] : CONSOLE_TEXT_MAX;
 	input_process();
-	if (line_ready)
-		answer_reader(E_OK);
 	return SERVER_DEFER;
 }
 

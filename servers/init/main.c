@@ -11,6 +11,7 @@
 #include <abi/errno.h>
 #include <abi/kip.h>
 #include <mica/init.h>
+#include <mica/portio.h>
 #include <mica/start.h>
 #include <mica/syscall.h>
 #include "frames.h"
@@ -180,11 +181,6 @@ static long mem_info(struct ipc_msg *ans)
 	ans->w[3] = used;
 	ans->tag = IPC_TAG(0, 4, 0, 0);
 	return E_OK;
-}
-
-static inline void outb(uint16_t port, uint8_t v)
-{
-	__asm__ volatile("outb %0, %1" : : "a"(v), "Nd"(port));
 }
 
 /* The reset control register of PC chipsets, then the keyboard

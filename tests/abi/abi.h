@@ -15,6 +15,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 #include <stdnoreturn.h>
 #include <abi/cap.h>
 #include <abi/errno.h>
@@ -55,19 +56,12 @@ struct sb {
 	unsigned n;
 };
 
-size_t str_len(const char *s);
 void sb_str(struct sb *b, const char *s);
 void sb_dec(struct sb *b, uint64_t v);
 void sb_hex(struct sb *b, uint64_t v);          /* 0x... */
 void sb_err(struct sb *b, long e);              /* E_NAME (n) */
 void sb_flush(struct sb *b);                    /* writes and empties */
 void say(const char *s);                        /* one line, newline added */
-
-/* What the compiler may call for struct copies and initialisers. */
-void *memcpy(void *dst, const void *src, size_t n);
-void *memmove(void *dst, const void *src, size_t n);
-void *memset(void *dst, int c, size_t n);
-int memcmp(const void *a, const void *b, size_t n);
 
 /* ------------------------------------------------------------ expectations */
 

@@ -5,24 +5,12 @@
  * capabilities allow, tested in a child task running a small probe.
  */
 #include <mica/ipc.h>
+#include <mica/portio.h>
 #include "abi.h"
 
 #define RTC_INDEX 0x70
 #define RTC_DATA  0x71
 #define RTC_GSI   8
-
-static inline void outb(uint16_t port, uint8_t v)
-{
-	__asm__ volatile("outb %0, %1" : : "a"(v), "Nd"(port));
-}
-
-static inline uint8_t inb(uint16_t port)
-{
-	uint8_t v;
-
-	__asm__ volatile("inb %1, %0" : "=a"(v) : "Nd"(port));
-	return v;
-}
 
 static uint8_t rtc_read(uint8_t reg)
 {

@@ -8,60 +8,7 @@
 const struct kip *the_kip;
 uint8_t *the_utcb;
 
-/* ------------------------------------------------------------ memory */
-
-/* String instructions, so that no compiler turns these loops into calls
- * of themselves. */
-void *memcpy(void *dst, const void *src, size_t n)
-{
-	void *d = dst;
-
-	__asm__ volatile("rep movsb" : "+D"(d), "+S"(src), "+c"(n) : : "memory");
-	return dst;
-}
-
-void *memmove(void *dst, const void *src, size_t n)
-{
-	const uint8_t *s = src;
-	uint8_t *d = dst;
-
-	if (d <= s || d >= s + n)
-		return memcpy(dst, src, n);
-	/* overlapping, destination above: backwards */
-	s += n - 1;
-	d += n - 1;
-	__asm__ volatile("std; rep movsb; cld" : "+D"(d), "+S"(s), "+c"(n) : : "memory");
-	return dst;
-}
-
-void *memset(void *dst, int c, size_t n)
-{
-	void *d = dst;
-
-	__asm__ volatile("rep stosb" : "+D"(d), "+c"(n) : "a"(c) : "memory");
-	return dst;
-}
-
-int memcmp(const void *a, const void *b, size_t n)
-{
-	const volatile uint8_t *x = a, *y = b;
-
-	for (size_t i = 0; i < n; i++)
-		if (x[i] != y[i])
-			return x[i] < y[i] ? -1 : 1;
-	return 0;
-}
-
 /* ------------------------------------------------------------ text */
-
-size_t str_len(const char *s)
-{
-	size_t n = 0;
-
-	while (s[n])
-		n++;
-	return n;
-}
 
 void sb_str(struct sb *b, const char *s)
 {

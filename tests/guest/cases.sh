@@ -70,13 +70,17 @@ case_add modules "$TEST_ISO" "$SHELL_UP" stopped -machine q35 -m 256M -- \
 
 # init survives a bad manifest: a malformed line is reported with its
 # number, a module that is not an ELF image is reported, and a program
-# that touches I/O ports it was not given faults and is reported; the
+# that touches I/O ports it was not given faults and is reported, is
+# restarted as its line asks (RESTARTS_MAX times), then left stopped; the
 # rest (console, shell) runs (tests/guest/manifest, tests/badio/).
 BADIO_REPORT='^(mica> )?init: badio faulted: general protection \(vector 13, error 0x0\) at ip 0x4[0-9a-f]{5}; stopped$'
-case_add manifest-trouble "$TEST_ISO" "$BADIO_REPORT" stopped -machine q35 -m 256M -- \
+BADIO_DOWN='^(mica> )?init: badio: restarted 3 times, left stopped$'
+case_add manifest-trouble "$TEST_ISO" "$BADIO_DOWN" stopped -machine q35 -m 256M -- \
 	'^init: manifest line 4: unknown option; skipped$' \
 	'^init: corrupt: module testmod-b is not a program: not an ELF image \(bad magic\)$' \
-	"$SHELL_UP" "$BADIO_REPORT"
+	"$SHELL_UP" "$BADIO_REPORT" \
+	'^(mica> )?init: badio: restarting \(1\)$' '^(mica> )?init: badio: restarting \(3\)$' \
+	"$BADIO_DOWN"
 
 # A CPU without the optional features (no SMEP, SMAP, 1 GiB pages, XSAVE,
 # PCID, x2APIC, NX) boots with its fallbacks, and says what it lacks.

@@ -900,14 +900,11 @@ TEST(truncate_every_length)
 }
 
 /* xorshift64: a fixed seed, so that a failure reproduces. */
-static uint64_t rng_state = 0x2545f4914f6cdd1dull;
+static unsigned long long rng_state = 0x2545f4914f6cdd1dull;
 
 static uint64_t rng(void)
 {
-	rng_state ^= rng_state << 13;
-	rng_state ^= rng_state >> 7;
-	rng_state ^= rng_state << 17;
-	return rng_state;
+	return unit_rng(&rng_state);
 }
 
 /*

@@ -91,14 +91,11 @@ void heap_less(size_t len)
 
 /* ------------------------------------------------ helpers */
 
-static uint64_t rng_state = 0xD1B54A32D192ED03ull;
+static unsigned long long rng_state = 0xD1B54A32D192ED03ull;
 
 static uint64_t rng(void)
 {
-	rng_state ^= rng_state << 13;
-	rng_state ^= rng_state >> 7;
-	rng_state ^= rng_state << 17;
-	return rng_state;
+	return unit_rng(&rng_state);
 }
 
 static size_t below(size_t n)

@@ -30,14 +30,11 @@ int libc_sprintf(char *buf, const char *fmt, ...);
 
 typedef int (*snprintf_fn)(char *, size_t, const char *, ...);
 
-static uint64_t rng_state = 0x9E3779B97F4A7C15ull;
+static unsigned long long rng_state = 0x9E3779B97F4A7C15ull;
 
 static uint64_t rng(void)
 {
-	rng_state ^= rng_state << 13;
-	rng_state ^= rng_state >> 7;
-	rng_state ^= rng_state << 17;
-	return rng_state;
+	return unit_rng(&rng_state);
 }
 
 static unsigned below(unsigned n)

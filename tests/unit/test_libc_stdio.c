@@ -197,14 +197,11 @@ TEST(long_lines_are_cut_at_the_buffer)
 	CHECK(write_lens[3] == sizeof line - 1 - 2 * STREAM_BUF);
 }
 
-static uint64_t rng_state = 0x853C49E6748FEA9Bull;
+static unsigned long long rng_state = 0x853C49E6748FEA9Bull;
 
 static unsigned below(unsigned n)
 {
-	rng_state ^= rng_state << 13;
-	rng_state ^= rng_state >> 7;
-	rng_state ^= rng_state << 17;
-	return (unsigned)(rng_state % n);
+	return (unsigned)(unit_rng(&rng_state) % n);
 }
 
 /*

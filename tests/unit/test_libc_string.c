@@ -60,14 +60,11 @@ extern int libc_errno;
 /* libc's own errno values (libc/include/errno.h). */
 enum { LIBC_EINVAL = 2, LIBC_EDOM = 64, LIBC_ERANGE = 65 };
 
-static uint64_t rng_state = 0x2545F4914F6CDD1Dull;
+static unsigned long long rng_state = 0x2545F4914F6CDD1Dull;
 
 static uint64_t rng(void)
 {
-	rng_state ^= rng_state << 13;
-	rng_state ^= rng_state >> 7;
-	rng_state ^= rng_state << 17;
-	return rng_state;
+	return unit_rng(&rng_state);
 }
 
 static unsigned below(unsigned n)

@@ -17,6 +17,15 @@
 
 #define UNIT_MAX 256
 
+/* xorshift64: the tests' reproducible random numbers, from *state (not 0). */
+static inline unsigned long long unit_rng(unsigned long long *state)
+{
+	*state ^= *state << 13;
+	*state ^= *state >> 7;
+	*state ^= *state << 17;
+	return *state;
+}
+
 struct unit_test {
 	const char *name;
 	void (*fn)(void);
