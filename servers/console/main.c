@@ -351,10 +351,10 @@ static long do_read(const struct ipc_msg *req, struct ipc_msg *ans)
 	/* One reader at a time. A client blocked in its call cannot call
 	 * again, so a read from the reader's own badge means the earlier one
 	 * died (and the kernel dropped it): the new one takes its place. */
-	if (reader_waiting && req->badge != reader_badge)
-		return E_STATE;
 	if (req->w[0] == 0)
 		return E_INVAL;
+	if (reader_waiting && req->badge != reader_badge)
+		return E_STATE;
 	if (owner == req->badge + 1) {  /* a prompt: the line is the typist's now */
 		owner = 0;
 		release_held();

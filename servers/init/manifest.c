@@ -142,6 +142,8 @@ static int lookups(struct manifest_entry *e, const char *s, size_t n)
 		e->lookup_all = 1;
 		return 0;
 	}
+	if (n == 0)
+		return -1;
 	while (n) {
 		size_t k = 0;
 

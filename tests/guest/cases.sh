@@ -62,7 +62,7 @@ case_add boot-clang build/clang/mica.iso "$SHELL_UP" stopped -machine q35 -m 256
 case_add modules "$TEST_ISO" "$SHELL_UP" stopped -machine q35 -m 256M -- \
 	"${COMMON[@]}" \
 	"^boot: loader 'GRUB [^']*', command line 'mica.test ?'$" \
-	'^boot: 7 modules$' \
+	'^boot: 8 modules$' \
 	"^module 0: 'init' [0-9]+ bytes at [0-9a-f]+$" \
 	"^module 1: 'testmod-a first-arg second-arg' 5000 bytes at [0-9a-f]+$" \
 	"^module 2: 'testmod-b' 12345 bytes at [0-9a-f]+$" \
@@ -81,6 +81,15 @@ case_add manifest-trouble "$TEST_ISO" "$BADIO_DOWN" stopped -machine q35 -m 256M
 	"$SHELL_UP" "$BADIO_REPORT" \
 	'^(mica> )?init: badio: restarting \(1\)$' '^(mica> )?init: badio: restarting \(3\)$' \
 	"$BADIO_DOWN"
+
+# Every request init and the console serve, well-formed and malformed,
+# answered with the documented code (tests/proto/: its line in
+# tests/guest/manifest allows "console" and "ghost", no control, 1 MiB heap).
+PROTO_DONE='^(mica> )?proto: [0-9]+ passed, [0-9]+ failed$'
+case_add protocols "$TEST_ISO" "$PROTO_DONE" stopped -machine q35 -m 256M -- \
+	'^(mica> )?proto: lookup a service the manifest does not allow: ok$' \
+	'^proto: console: read while the shell reads: ok$' \
+	'^proto: [1-9][0-9]* passed, 0 failed$'
 
 # A CPU without the optional features (no SMEP, SMAP, 1 GiB pages, XSAVE,
 # PCID, x2APIC, NX) boots with its fallbacks, and says what it lacks.
