@@ -33,17 +33,28 @@
 #include <obj/task.h>
 #include <obj/thread.h>
 
-/* The words of t's UTCB, or NULL when it has none mapped (writable if need). */
+/*
+ * The words of t's UTCB, or NULL when it has none mapped (writable if
+ * need). A writable one is remembered in t (thread.utcb_kva) until its
+ * task loses a translation, for the next message and for the fast path.
+ */
 static uint64_t *utcb_words(struct thread *t, bool writable)
 {
 	struct mapping *m;
 	unsigned perms;
 	uint64_t pa;
 
-	if (!t->utcb || !t->task ||
-	    !vspace_lookup(&t->task->vspace, t->utcb, &pa, &perms, &m) ||
+	if (!t->task)
+		return NULL;
+	if (t->utcb_gen == vspace_generation(&t->task->vspace))
+		return t->utcb_kva;
+	if (!t->utcb || !vspace_lookup(&t->task->vspace, t->utcb, &pa, &perms, &m) ||
 	    (writable && !(perms & VM_WRITE)))
 		return NULL;
+	if (perms & VM_WRITE) {
+		t->utcb_kva = ((struct utcb *)phys_to_virt(pa))->mr;
+		t->utcb_gen = vspace_generation(&t->task->vspace);
+	}
 	return ((struct utcb *)phys_to_virt(pa))->mr;
 }
 

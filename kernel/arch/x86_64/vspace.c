@@ -100,6 +100,7 @@ int vspace_init(struct vspace *vs, struct quota *q)
 	vs->pml4 = pa;
 	vs->pcid = pcid_alloc();
 	vs->stale = true;       /* a reused PCID may still tag old entries */
+	vs->generation = 1;
 	return E_OK;
 }
 
@@ -235,6 +236,7 @@ void vspace_unmap(struct vspace *vs, uint64_t va)
 		return;
 	leaf[(va >> 12) & 511] = 0;
 	*node_slot(leaf, va) = NULL;
+	vs->generation++;
 	tlb_flush_page(vs, va);
 }
 
