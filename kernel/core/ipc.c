@@ -80,14 +80,16 @@ static bool item_transfer(struct thread *from, struct thread *to, uint64_t w0, u
 			  bool to_fault)
 {
 	unsigned kind = w0 & 0xF, size_log2 = (unsigned)((w0 >> 7) & 0x1F) + 12;
-	struct utcb *u = (struct utcb *)utcb_words(to, false);
+	bool pages = kind == IPC_ITEM_MAP_PAGES || kind == IPC_ITEM_GRANT_PAGES;
+	uint64_t dst = w1;
+	struct utcb *u;
 	struct cap *src;
 
 	if (!from->task || !to->task)
 		return false;
-	if (kind == IPC_ITEM_MAP_PAGES || kind == IPC_ITEM_GRANT_PAGES) {
-		uint64_t dst = w1;
-
+	/* The answer to a page fault has no receive window to look up. */
+	u = pages && to_fault ? NULL : (struct utcb *)utcb_words(to, false);
+	if (pages) {
 		if (!to_fault) {
 			uint64_t win = u ? u->recv_window : 0, wsize = 1ull << (win & 0x3F);
 
