@@ -33,17 +33,28 @@
 #include <obj/task.h>
 #include <obj/thread.h>
 
-/* The words of t's UTCB, or NULL when it has none mapped (writable if need). */
+/*
+ * The words of t's UTCB, or NULL when it has none mapped (writable if
+ * need). A writable one is remembered in t (thread.utcb_kva) until its
+ * task loses a translation, for the next message and for the fast path.
+ */
 static uint64_t *utcb_words(struct thread *t, bool writable)
 {
 	struct mapping *m;
 	unsigned perms;
 	uint64_t pa;
 
-	if (!t->utcb || !t->task ||
-	    !vspace_lookup(&t->task->vspace, t->utcb, &pa, &perms, &m) ||
+	if (!t->task)
+		return NULL;
+	if (t->utcb_gen == vspace_generation(&t->task->vspace))
+		return t->utcb_kva;
+	if (!t->utcb || !vspace_lookup(&t->task->vspace, t->utcb, &pa, &perms, &m) ||
 	    (writable && !(perms & VM_WRITE)))
 		return NULL;
+	if (perms & VM_WRITE) {
+		t->utcb_kva = ((struct utcb *)phys_to_virt(pa))->mr;
+		t->utcb_gen = vspace_generation(&t->task->vspace);
+	}
 	return ((struct utcb *)phys_to_virt(pa))->mr;
 }
 
@@ -69,14 +80,16 @@ static bool item_transfer(struct thread *from, struct thread *to, uint64_t w0, u
 			  bool to_fault)
 {
 	unsigned kind = w0 & 0xF, size_log2 = (unsigned)((w0 >> 7) & 0x1F) + 12;
-	struct utcb *u = (struct utcb *)utcb_words(to, false);
+	bool pages = kind == IPC_ITEM_MAP_PAGES || kind == IPC_ITEM_GRANT_PAGES;
+	uint64_t dst = w1;
+	struct utcb *u;
 	struct cap *src;
 
 	if (!from->task || !to->task)
 		return false;
-	if (kind == IPC_ITEM_MAP_PAGES || kind == IPC_ITEM_GRANT_PAGES) {
-		uint64_t dst = w1;
-
+	/* The answer to a page fault has no receive window to look up. */
+	u = pages && to_fault ? NULL : (struct utcb *)utcb_words(to, false);
+	if (pages) {
 		if (!to_fault) {
 			uint64_t win = u ? u->recv_window : 0, wsize = 1ull << (win & 0x3F);
 

@@ -1,6 +1,6 @@
 /*
- * Memory and string routines, in plain C: simple loops, with memcpy
- * moving aligned words (long IPC messages go through it).
+ * Memory and string routines, in plain C: simple loops, with memcpy and
+ * memset moving aligned words (long IPC messages and new objects).
  */
 #include <stdint.h>
 #include <klib.h>
@@ -39,6 +39,14 @@ void *memset(void *dst, int c, size_t n)
 {
 	uint8_t *d = dst;
 
+	/* Eight bytes at a time when aligned: new kernel objects are zeroed
+	 * with it (a mapping node at every map). */
+	if (!((uintptr_t)d & 7)) {
+		word_t w = 0x0101010101010101ull * (uint8_t)c;
+
+		for (; n >= 8; n -= 8, d += 8)
+			*(word_t *)(void *)d = w;
+	}
 	while (n--)
 		*d++ = (uint8_t)c;
 	return dst;

@@ -123,28 +123,54 @@ static uint64_t map_cost(uint64_t npages)
 	       ((npages + 511) / 512 + 1) * 2 * PAGE_SIZE + 3 * PAGE_SIZE;
 }
 
+/* A source page and what is at its destination. */
+struct page_pair {
+	uint64_t pa;            /* the source's frame */
+	unsigned sp;            /* its permissions */
+	struct mapping *sn;     /* its node (NULL: a kernel page, the KIP) */
+	bool dmapped;           /* something is mapped at the destination: */
+	struct mapping *dn;     /* its node */
+};
+
+/* Looks up the source page at sva and the destination at dva; false if
+ * the source has nothing there. */
+static bool page_pair_find(struct vspace *src, uint64_t sva, struct vspace *dst, uint64_t dva,
+			   struct page_pair *p)
+{
+	uint64_t dpa;
+	unsigned dp;
+
+	if (!vspace_lookup(src, sva, &p->pa, &p->sp, &p->sn))
+		return false;
+	p->dmapped = vspace_lookup(dst, dva, &dpa, &dp, &p->dn);
+	return true;
+}
+
 /*
  * Decode of map and grant: every source page that is mapped must hold the
  * requested permissions; no destination page may be a source page itself
  * or one a source page was derived from (replacing it would unmap the
- * source). O(pages x derivation depth).
+ * source). O(pages x derivation depth). For a one-page flexpage, *one is
+ * what it found, for the invoke to use instead of looking again.
  */
 static int map_check(struct vspace *src, const struct flexpage *s, struct vspace *dst,
-		     const struct flexpage *d, unsigned perms, uint64_t *mapped)
+		     const struct flexpage *d, unsigned perms, uint64_t *mapped,
+		     struct page_pair *one)
 {
 	*mapped = 0;
 	for (uint64_t off = 0; off < s->size; off += PAGE_SIZE) {
+		struct page_pair p;
 		struct mapping *sn, *dn;
-		unsigned sp, dp;
-		uint64_t pa, dpa;
 
-		if (!vspace_lookup(src, s->base + off, &pa, &sp, &sn))
+		if (!page_pair_find(src, s->base + off, dst, d->base + off, &p))
 			continue;
-		if ((sp & perms) != perms)
+		sn = p.sn;
+		dn = p.dn;
+		if ((p.sp & perms) != perms)
 			return E_PERM;
 		if (!sn)
 			return E_INVAL;         /* the KIP is the kernel's to map */
-		if (vspace_lookup(dst, d->base + off, &dpa, &dp, &dn) && (dn == sn || !dn))
+		if (p.dmapped && (dn == sn || !dn))
 			return E_INVAL;
 		/* Nor may any destination page be one the source came from,
 		 * at whatever offset: replacing it would take the source along. */
@@ -154,6 +180,7 @@ static int map_check(struct vspace *src, const struct flexpage *s, struct vspace
 			if (am->vs == dst && am->va - d->base < d->size)
 				return E_INVAL;
 		}
+		*one = p;
 		(*mapped)++;
 	}
 	return *mapped ? E_OK : E_NOTMAPPED;
@@ -164,6 +191,7 @@ int mapping_transfer(struct task *self, uint64_t sbase, struct task *dt, uint64_
 {
 	struct flexpage s, d;
 	unsigned perms = (unsigned)perms_in;
+	struct page_pair one = { 0 };
 	uint64_t mapped;
 	int err;
 
@@ -178,20 +206,25 @@ int mapping_transfer(struct task *self, uint64_t sbase, struct task *dt, uint64_
 	/* sigma0 maps from its window before it has touched it. */
 	for (uint64_t off = 0; self == sigma0_task && off < s.size; off += PAGE_SIZE)
 		sigma0_fill(self, s.base + off);
-	if ((err = map_check(&self->vspace, &s, &dt->vspace, &d, perms, &mapped)) != E_OK)
+	if ((err = map_check(&self->vspace, &s, &dt->vspace, &d, perms, &mapped, &one)) != E_OK)
 		return err;
 	if (dt->quota->limit - dt->quota->used < map_cost(mapped))
 		return E_NOMEM;
 
 	for (uint64_t off = 0; off < s.size; off += PAGE_SIZE) {
+		struct page_pair p = one;       /* one page: map_check's look */
 		struct mapping *sn, *dn;
 		unsigned sp, dp;
 		uint64_t pa, dpa;
 
-		if (!vspace_lookup(&self->vspace, s.base + off, &pa, &sp, &sn))
+		if (s.size != PAGE_SIZE &&
+		    !page_pair_find(&self->vspace, s.base + off, &dt->vspace, d.base + off, &p))
 			continue;
-		if (vspace_lookup(&dt->vspace, d.base + off, &dpa, &dp, &dn))
-			mapping_remove(dn);
+		pa = p.pa;
+		sp = p.sp;
+		sn = p.sn;
+		if (p.dmapped)
+			mapping_remove(p.dn);
 		/* Only the cache attribute is inherited beyond what was asked. */
 		sp = perms | (sp & VM_UNCACHED);
 		if (!grant) {

@@ -284,6 +284,7 @@ int sys_thread_config_ipc(struct trap_frame *f)
 	if (utcb != 0 && (utcb < PAGE_SIZE || utcb >= KIP_ADDR))
 		return E_RANGE;
 	t->utcb = utcb;
+	t->utcb_gen = 0;        /* the cached UTCB was the old one's */
 	fault_endpoint_set(&t->pager, pager);
 	fault_endpoint_set(&t->handler, handler);
 	return E_OK;

@@ -148,6 +148,7 @@ uint64_t fpu_get_xmm0(void);
 void test_ipc_blocked_caller(void);
 void test_ipc_blocked_server(void);
 void test_light_exit_preempts(void);
+void test_ipc_long_utcb_changes(void);
 
 /* t_basic.c */
 void test_null(void);
@@ -228,6 +229,7 @@ void test_ipc_dead_server(void);
 void test_ipc_reply_once(void);
 void test_ipc_send(void);
 void test_ipc_cross_task(void);
+void test_ipc_long_utcb_cross_task(void);
 void test_ipc_stop(void);
 void test_ipc_reply_right_kept(void);
 void test_ipc_dead_server_callers(void);

@@ -127,6 +127,7 @@ static const struct test tests[] = {
 	{ "ipc_reply_once", test_ipc_reply_once },
 	{ "ipc_send", test_ipc_send },
 	{ "ipc_cross_task", test_ipc_cross_task },
+	{ "ipc_long_utcb_cross_task", test_ipc_long_utcb_cross_task },
 	{ "ipc_stop", test_ipc_stop },
 	{ "ipc_reply_right_kept", test_ipc_reply_right_kept },
 	{ "ipc_dead_server_callers", test_ipc_dead_server_callers },
@@ -136,6 +137,7 @@ static const struct test tests[] = {
 	{ "ipc_blocked_caller", test_ipc_blocked_caller },
 	{ "ipc_blocked_server", test_ipc_blocked_server },
 	{ "light_exit_preempts", test_light_exit_preempts },
+	{ "ipc_long_utcb_changes", test_ipc_long_utcb_changes },
 	/* last: a kernel that gets this wrong panics */
 	{ "start_unset_regs", test_start_unset_regs },
 };

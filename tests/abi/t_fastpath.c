@@ -254,3 +254,197 @@ out:
 	sys_cap_delete(PEER);
 	sys_cap_delete(EP);
 }
+
+/*
+ * Long messages (words 8-63 through the UTCBs) between two threads of
+ * one priority, both ways on the fast path where it exists, while the
+ * UTCBs change under them: the fast path copies through addresses cached
+ * by an earlier message (docs/kernel.md), and no change may leave it
+ * copying to or from a page that is no longer the UTCB. Each UTCB here is
+ * a page of ours mapped again at an alias address (in the part of the
+ * address space whose page table exists, as t_map.c does), so that the
+ * alias can be unmapped, made read-only or pointed elsewhere while the
+ * page itself stays readable to the test.
+ */
+#define LU_ALIAS   0x5c0000ull                  /* nothing is mapped there */
+#define LU_AL(i)   (LU_ALIAS + (uint64_t)(i) * PAGE)
+#define LU_MARK    0x3c3c3c3c3c3c3c3cull        /* a page's words before a round */
+
+static struct utcb lu_pages[3] __attribute__((aligned(PAGE)));
+#define LU_PAGE(i) ((uint64_t)(uintptr_t)&lu_pages[i])
+
+/* What the peer received last, and how many receives it made. */
+static volatile uint64_t lu_err, lu_tag, lu_w[IPC_REG_WORDS], lu_rounds;
+
+static long lu_map(uint64_t src, uint64_t dst, uint64_t perms)
+{
+	return mica_syscall(SYS_MAP, SLOT_SELF_TASK, src, dst, 12, perms, 0, NULL);
+}
+
+static long lu_unmap(uint64_t va)
+{
+	return mica_syscall(SYS_UNMAP, va, 12, UNMAP_SELF, 0, 0, 0, NULL);
+}
+
+/*
+ * The peer (UTCB at *utcb): receives, records, and answers with the same
+ * count of words, each complemented (words 8.. complemented in place in
+ * its UTCB), label + 1; a receive that failed is answered with no words,
+ * its UTCB untouched. Then reply_wait, forever.
+ */
+static noreturn void long_peer(uint64_t ep, uint64_t utcb)
+{
+	volatile uint64_t *const *u = (volatile uint64_t *const *)(uintptr_t)utcb;
+	struct ipc_msg m = { 0 };
+	long e = ipc_recv(ep, &m);
+
+	for (;;) {
+		unsigned n = IPC_TAG_WORDS(m.tag);
+
+		lu_err = (uint64_t)e;
+		lu_tag = m.tag;
+		for (unsigned i = 0; i < IPC_REG_WORDS; i++) {
+			lu_w[i] = m.w[i];
+			m.w[i] = ~m.w[i];
+		}
+		if (e != E_OK)
+			n = 0;
+		for (unsigned i = IPC_REG_WORDS; i < n; i++)
+			(*u)[i] = ~(*u)[i];
+		lu_rounds++;
+		m.tag = IPC_TAG(IPC_TAG_LABEL(m.tag) + 1, n, 0, 0);
+		e = ipc_reply_wait(ep, &m);
+	}
+}
+
+/* The peer's UTCB as it addresses it (long_peer reads it at each round). */
+static uint64_t lu_peer_utcb;
+
+/* A word that differs for every round r and index i. */
+static uint64_t lu_pat(uint64_t r, uint64_t i)
+{
+	return 0xD1B54A32D192ED03ull * (r * IPC_MAX_WORDS + i + 1);
+}
+
+/*
+ * One call of n words (round r) from our UTCB, page mine, to the peer,
+ * whose UTCB is page theirs (NULL: none) and whose receive should end
+ * with err. Every other page of lu_pages starts as LU_MARK and must stay
+ * so: no copy may go to or come from a page that is not a UTCB now.
+ */
+static void lu_round(uint64_t r, unsigned n, struct utcb *mine, struct utcb *theirs, long err)
+{
+	uint64_t rounds = lu_rounds;
+	struct ipc_msg m;
+
+	ctx_set("round", r);
+	for (unsigned p = 0; p < 3; p++)
+		for (unsigned i = 0; i < IPC_MAX_WORDS; i++)
+			lu_pages[p].mr[i] = &lu_pages[p] == mine && i < n ? lu_pat(r, i) : LU_MARK;
+	for (unsigned i = 0; i < IPC_REG_WORDS; i++)
+		m.w[i] = lu_pat(r, i);
+	m.tag = IPC_TAG(0x40 + r, n, 0, 0);
+	if (!EXPECT_ERR(ipc_call(EP, &m), E_OK))
+		return;
+	EXPECT_EQ(lu_rounds, rounds + 1);
+	EXPECT_ERR((long)lu_err, err);
+	EXPECT_EQ(lu_tag, IPC_TAG(0x40 + r, n, 0, 0));
+	for (unsigned i = 0; i < IPC_REG_WORDS; i++)
+		EXPECT_EQ(lu_w[i], i < n ? lu_pat(r, i) : 0);
+	/* The answer: the words complemented; none after a failed receive. */
+	EXPECT_EQ(m.tag, IPC_TAG(0x41 + r, err == E_OK ? n : 0, 0, 0));
+	for (unsigned i = 0; i < IPC_REG_WORDS; i++)
+		EXPECT_EQ(m.w[i], i < n && err == E_OK ? ~lu_pat(r, i) : 0);
+	/* The pages: ours has what came back (or what we sent, if nothing
+	 * did), theirs what it received, complemented; words beyond the
+	 * count and every other page untouched. */
+	for (unsigned p = 0; p < 3; p++) {
+		for (unsigned i = IPC_REG_WORDS; i < IPC_MAX_WORDS; i++) {
+			uint64_t want = LU_MARK, got = lu_pages[p].mr[i];
+
+			if (&lu_pages[p] == mine && i < n)
+				want = err == E_OK ? ~lu_pat(r, i) : lu_pat(r, i);
+			else if (&lu_pages[p] == theirs && i < n && err == E_OK)
+				want = ~lu_pat(r, i);
+			if (got != want) {
+				ctx_set("round/page/word", r << 16 | p << 8 | i);
+				EXPECT_EQ(got, want);
+			}
+		}
+	}
+	ctx_clear();
+}
+
+void test_ipc_long_utcb_changes(void)
+{
+	struct utcb *p0 = &lu_pages[0], *p1 = &lu_pages[1], *p2 = &lu_pages[2];
+	struct ipc_msg m;
+	uint64_t r = 0, rounds;
+
+	if (!EXPECT_ERR(sys_endpoint_create(SLOT_SELF_TASK, EP), E_OK))
+		return;
+	/* Our UTCB: page 0 at alias 0; the peer's: page 1 at alias 1. */
+	lu_peer_utcb = LU_AL(1);
+	if (!EXPECT_ERR(lu_map(LU_PAGE(0), LU_AL(0), MAP_WRITE), E_OK) ||
+	    !EXPECT_ERR(lu_map(LU_PAGE(1), LU_AL(1), MAP_WRITE), E_OK) ||
+	    !EXPECT_ERR(sys_thread_config_ipc(SLOT_SELF_THREAD, LU_AL(0), CAP_NONE, CAP_NONE),
+			E_OK) ||
+	    !EXPECT_ERR(thread_new(PEER, long_peer, 0, EP, (uint64_t)(uintptr_t)&lu_peer_utcb,
+				   ROOT_PRIORITY, 2), E_OK) ||
+	    !EXPECT_ERR(sys_thread_config_ipc(PEER, LU_AL(1), CAP_NONE, CAP_NONE), E_OK) ||
+	    !EXPECT_ERR(sys_thread_start(PEER), E_OK))
+		goto out;
+	for (int i = 0; i < 4; i++)
+		sys_yield();                    /* it waits in recv */
+
+	/* Warm: after the first, the rounds go by the fast path both ways. */
+	for (int i = 0; i < 3; i++)
+		lu_round(++r, 64, p0, p1, E_OK);
+	lu_round(++r, 20, p0, p1, E_OK);
+	lu_round(++r, 9, p0, p1, E_OK);
+
+	/* The peer's UTCB unmapped: it gets 8 words and E_FAULT; page 1,
+	 * the UTCB it had, is not written. */
+	EXPECT_ERR(lu_unmap(LU_AL(1)), E_OK);
+	lu_round(++r, 64, p0, NULL, E_FAULT);
+	/* Another page there: the words go to it. */
+	EXPECT_ERR(lu_map(LU_PAGE(2), LU_AL(1), MAP_WRITE), E_OK);
+	lu_round(++r, 64, p0, p2, E_OK);
+	lu_round(++r, 64, p0, p2, E_OK);
+	/* Mapped over without an unmap first (SYS_MAP replaces it). */
+	EXPECT_ERR(lu_map(LU_PAGE(1), LU_AL(1), MAP_WRITE), E_OK);
+	lu_round(++r, 64, p0, p1, E_OK);
+	lu_round(++r, 64, p0, p1, E_OK);
+	/* Read-only: E_FAULT, nothing written; writable again. */
+	EXPECT_ERR(lu_map(LU_PAGE(1), LU_AL(1), MAP_READ), E_OK);
+	lu_round(++r, 64, p0, p1, E_FAULT);
+	EXPECT_ERR(lu_map(LU_PAGE(1), LU_AL(1), MAP_WRITE), E_OK);
+	lu_round(++r, 64, p0, p1, E_OK);
+	lu_round(++r, 64, p0, p1, E_OK);
+	/* Its UTCB moved by SYS_THREAD_CONFIG_IPC while it waits. */
+	EXPECT_ERR(lu_map(LU_PAGE(2), LU_AL(2), MAP_WRITE), E_OK);
+	EXPECT_ERR(sys_thread_config_ipc(PEER, LU_AL(2), CAP_NONE, CAP_NONE), E_OK);
+	lu_peer_utcb = LU_AL(2);
+	lu_round(++r, 64, p0, p2, E_OK);
+	lu_round(++r, 64, p0, p2, E_OK);
+
+	/* Our UTCB unmapped: E_FAULT before anything is sent. */
+	EXPECT_ERR(lu_unmap(LU_AL(0)), E_OK);
+	rounds = lu_rounds;
+	m.tag = IPC_TAG(1, 64, 0, 0);
+	EXPECT_ERR(ipc_call(EP, &m), E_FAULT);
+	EXPECT_EQ(lu_rounds, rounds);
+	/* Back, and moved to page 1 (alias 1). */
+	EXPECT_ERR(lu_map(LU_PAGE(0), LU_AL(0), MAP_WRITE), E_OK);
+	lu_round(++r, 64, p0, p2, E_OK);
+	lu_round(++r, 64, p0, p2, E_OK);
+	EXPECT_ERR(sys_thread_config_ipc(SLOT_SELF_THREAD, LU_AL(1), CAP_NONE, CAP_NONE), E_OK);
+	lu_round(++r, 64, p1, p2, E_OK);
+	lu_round(++r, 64, p1, p2, E_OK);
+out:
+	sys_thread_config_ipc(SLOT_SELF_THREAD, (uint64_t)(uintptr_t)the_utcb, CAP_NONE, CAP_NONE);
+	sys_cap_delete(PEER);
+	for (int i = 0; i < 3; i++)
+		lu_unmap(LU_AL(i));
+	sys_cap_delete(EP);
+}

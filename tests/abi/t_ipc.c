@@ -295,11 +295,12 @@ static int long_echo_begin(uint64_t slot, uint64_t ep, int stack, int line)
  * ipc_other_server(endpoint, record): runs in a child task, which has its
  * own thread in slot 1, and needs no stack. Receives; records the error,
  * badge, tag and word registers in the record page (count in word 0,
- * last); unless record word 12 (mode) is non-zero, answers with label + 1,
+ * last); unless record word 12 (mode) is 1, answers with label + 1,
  * word 0 + 1, the other registers as they came, and the UTCB words 8..
  * (the UTCB at record word 13) complemented, then waits again
  * (reply_wait). Mode 1 never answers: it just receives again. An error
- * stops it (restarted, it receives).
+ * stops it (restarted, it receives), but in mode 2, which answers it
+ * with label + 1 and no words.
  */
 void ipc_other_server(void);
 _Static_assert(SYS_RECV == 26 && SYS_REPLY_WAIT == 24 && SYS_THREAD_STOP == 16,
@@ -330,8 +331,8 @@ __asm__(
 	"	incq 0(%rbx)\n"
 	"	test %rax, %rax\n"
 	"	jnz 3f\n"
-	"	cmpq $0, 96(%rbx)\n"
-	"	jne 1b\n"
+	"	cmpq $1, 96(%rbx)\n"
+	"	je 1b\n"
 	"	mov %esi, %ecx\n"
 	"	and $0x7f, %ecx\n"
 	"	mov 104(%rbx), %r11\n"
@@ -347,7 +348,15 @@ __asm__(
 	"	mov $24, %eax\n"
 	"	syscall\n"
 	"	jmp 2b\n"
-	"3:	mov $1, %edi\n"
+	"3:	cmpq $2, 96(%rbx)\n"
+	"	jne 6f\n"
+	"	and $-0x10000, %rsi\n"
+	"	add $0x10000, %rsi\n"
+	"	mov %rbp, %rdi\n"
+	"	mov $24, %eax\n"
+	"	syscall\n"
+	"	jmp 2b\n"
+	"6:	mov $1, %edi\n"
 	"	mov $16, %eax\n"
 	"	syscall\n"
 	"	jmp 1b\n"
@@ -358,6 +367,7 @@ __asm__(
 enum { REC_COUNT, REC_ERR, REC_BADGE, REC_TAG, REC_W0, REC_MODE = 12, REC_UTCB = 13 };
 static volatile uint64_t other_rec[PAGE / 8] __attribute__((aligned(4096)));
 static struct utcb other_utcb __attribute__((aligned(4096)));
+static struct utcb other_utcb2 __attribute__((aligned(4096)));     /* another page for it */
 
 #define OTHER_CODE ((uint64_t)(uintptr_t)ipc_other_server & ~(PAGE - 1))
 #define OTHER_PRIO 110
@@ -407,6 +417,11 @@ static int other_server_begin(uint64_t task_slot, uint64_t thread_slot, uint64_t
 }
 #define OTHER_SERVER_BEGIN(task, thread, ep, mode) \
 	other_server_begin((task), (thread), (ep), (mode), __LINE__)
+
+static long abi_unmap(uint64_t base, uint64_t size_log2, uint64_t flags)
+{
+	return mica_syscall(SYS_UNMAP, base, size_log2, flags, 0, 0, 0, NULL);
+}
 
 /* ------------------------------------------------------------ tests */
 
@@ -1480,5 +1495,99 @@ out:
 		if (!jobs[i].done)
 			ipc_abort(JOB(i));
 	jobs_end();
+	sys_cap_delete(S(1));
+}
+
+/*
+ * Long messages across tasks, both ways on the fast path where it exists
+ * (the server at our priority), while one side's UTCB changes and the
+ * other's does not: the fast path copies through UTCB addresses cached by
+ * an earlier message, and must notice that the server's task lost its
+ * UTCB, or got another page there, or that ours lost some translation.
+ */
+#define LX_MARK 0x3c3c3c3c3c3c3c3cull
+
+/* One call of n words (round r); the server's UTCB is page theirs
+ * (NULL: none), its receive ends with err (mode 2: answered anyway). */
+static void lx_round(uint64_t r, unsigned n, struct utcb *theirs, long err)
+{
+	struct utcb *mu = MAIN_UTCB, *pages[2] = { &other_utcb, &other_utcb2 };
+	uint64_t count = other_rec[REC_COUNT];
+	struct ipc_msg m;
+
+	ctx_set("round", r);
+	for (unsigned i = 0; i < IPC_MAX_WORDS; i++) {
+		mu->mr[i] = i < n ? pat(r, i) : LX_MARK;
+		other_utcb.mr[i] = other_utcb2.mr[i] = LX_MARK;
+	}
+	for (unsigned i = 0; i < IPC_REG_WORDS; i++)
+		m.w[i] = pat(r, i);
+	m.tag = IPC_TAG(0x50 + r, n, 0, 0);
+	if (!EXPECT_ERR(ipc_call(S(1), &m), E_OK))
+		return;
+	EXPECT_EQ(other_rec[REC_COUNT], count + 1);
+	EXPECT_ERR((long)other_rec[REC_ERR], err);
+	EXPECT_EQ(other_rec[REC_TAG], IPC_TAG(0x50 + r, n, 0, 0));
+	for (unsigned i = 0; i < IPC_REG_WORDS; i++)
+		EXPECT_EQ(other_rec[REC_W0 + i], i < n ? pat(r, i) : 0);
+	EXPECT_EQ(m.tag, IPC_TAG(0x51 + r, err == E_OK ? n : 0, 0, 0));
+	for (unsigned i = 0; i < IPC_REG_WORDS; i++)
+		EXPECT_EQ(m.w[i], err != E_OK || i >= n ? 0 : i == 0 ? pat(r, 0) + 1 : pat(r, i));
+	/* UTCB words: ours complemented by the server (or as we sent them,
+	 * if nothing came back), its page complemented in place, nothing
+	 * beyond the count, nothing in a page that is not its UTCB. */
+	for (unsigned i = IPC_REG_WORDS; i < IPC_MAX_WORDS; i++) {
+		uint64_t want = i >= n ? LX_MARK : err == E_OK ? ~pat(r, i) : pat(r, i);
+
+		if (mu->mr[i] != want) {
+			ctx_set("round/word", r << 8 | i);
+			EXPECT_EQ(mu->mr[i], want);
+		}
+		for (unsigned p = 0; p < 2; p++) {
+			want = pages[p] == theirs && i < n && err == E_OK ? ~pat(r, i) : LX_MARK;
+			if (pages[p]->mr[i] != want) {
+				ctx_set("round/page/word", r << 16 | p << 8 | i);
+				EXPECT_EQ(pages[p]->mr[i], want);
+			}
+		}
+	}
+	ctx_clear();
+}
+
+void test_ipc_long_utcb_cross_task(void)
+{
+	const uint64_t utcb = (uint64_t)(uintptr_t)&other_utcb;
+	const uint64_t utcb2 = (uint64_t)(uintptr_t)&other_utcb2;
+	const uint64_t alias = 0x5c0000ull;     /* nothing mapped there (t_map.c) */
+	uint64_t r = 0;
+
+	if (!EXPECT_ERR(sys_endpoint_create(SLOT_SELF_TASK, S(1)), E_OK))
+		return;
+	if (!OTHER_SERVER_BEGIN(S(0), S(2), S(1), 2) ||
+	    !EXPECT_ERR(sys_thread_config(S(2), ROOT_PRIORITY, 2), E_OK))
+		goto out;
+	for (int i = 0; i < 4; i++)
+		sys_yield();                    /* it waits in recv */
+	for (int i = 0; i < 3; i++)
+		lx_round(++r, 64, &other_utcb, E_OK);
+	lx_round(++r, 30, &other_utcb, E_OK);
+	/* Its UTCB taken away (our page stays ours): E_FAULT there. */
+	EXPECT_ERR(abi_unmap(utcb, 12, 0), E_OK);
+	lx_round(++r, 64, NULL, E_FAULT);
+	/* Another page of ours there, then the first again (mapped over). */
+	EXPECT_ERR(abi_map(S(0), utcb2, utcb, 12, MAP_WRITE), E_OK);
+	lx_round(++r, 64, &other_utcb2, E_OK);
+	lx_round(++r, 64, &other_utcb2, E_OK);
+	EXPECT_ERR(abi_map(S(0), utcb, utcb, 12, MAP_WRITE), E_OK);
+	lx_round(++r, 64, &other_utcb, E_OK);
+	lx_round(++r, 64, &other_utcb, E_OK);
+	/* We lose a translation that is not the UTCB: still right. */
+	EXPECT_ERR(abi_map(SLOT_SELF_TASK, utcb2, alias, 12, MAP_READ), E_OK);
+	EXPECT_ERR(abi_unmap(alias, 12, UNMAP_SELF), E_OK);
+	lx_round(++r, 64, &other_utcb, E_OK);
+	lx_round(++r, 64, &other_utcb, E_OK);
+out:
+	sys_cap_delete(S(2));
+	sys_cap_delete(S(0));
 	sys_cap_delete(S(1));
 }

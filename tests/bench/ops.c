@@ -243,11 +243,11 @@ __asm__(
 	"	ret\n"
 
 	/* bench_oneway_client(n, ep, acc, tag): n calls to bench_oneway,
-	 * each with the tag (1 or 8 words) and a timestamp in word 0 taken
+	 * each with the tag (1, 8 or 64 words) and a timestamp in word 0 taken
 	 * just before the call; acc[0] += the call's ticks (word 1 of the
 	 * reply), acc[1] += the reply's (our timestamp just after the return
-	 * minus its word 0). Words 1-7 of an 8-word call are whatever R8-R15
-	 * hold. */
+	 * minus its word 0). Words 1-7 of a longer call are whatever R8-R15
+	 * hold, words 8-63 whatever our UTCB holds. */
 	".globl bench_oneway_client\n"
 	"bench_oneway_client:\n"
 	"	push %rbx\n"
@@ -460,6 +460,7 @@ static uint64_t oneway(uint64_t n, unsigned which, unsigned words)
 static uint64_t measure_oneway_call(uint64_t n) { return oneway(n, 0, 1); }
 static uint64_t measure_oneway_reply(uint64_t n) { return oneway(n, 1, 1); }
 static uint64_t measure_oneway_call8(uint64_t n) { return oneway(n, 0, 8); }
+static uint64_t measure_oneway_call64(uint64_t n) { return oneway(n, 0, 64); }
 
 /* ------------------------------------------------------------ notifications */
 
@@ -787,6 +788,7 @@ const struct bench_op bench_ops[] = {
 	OW("ipc_oneway_call_xas", setup_oneway_xas, measure_oneway_call),
 	OW("ipc_oneway_reply_wait_xas", setup_oneway_xas, measure_oneway_reply),
 	OW("ipc_oneway_call_8w_xas", setup_oneway_xas, measure_oneway_call8),
+	OW("ipc_oneway_call_64w_xas", setup_oneway_xas, measure_oneway_call64),
 		/* signal -> wait across tasks, both ways: per handoff */
 	{ "ntfn_signal_wait_xas", setup_ntfn_xas, run_ntfn, NULL, teardown_srv, 2 },
 	{ "pagefault_pager_xas", setup_pf, run_pf, NULL, teardown_srv, 1 },

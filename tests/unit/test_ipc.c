@@ -503,10 +503,13 @@ static void caps_install(void)
 	}
 }
 
+/* Thread i's UTCB becomes cfg: as if its task had lost the old mapping
+ * (the generation moves, as vspace_unmap moves it) and got the new one. */
 static void set_utcb(int i, int cfg)
 {
 	utcb_cfg[i] = cfg;
 	th[i].utcb = cfg == U_NONE ? 0 : UTCB_VA(i);
+	tasks[i].vspace.generation++;
 }
 
 static void set_fault_caps(int i, int pager_ep, int handler_ep)
@@ -573,6 +576,7 @@ static void reset(void)
 		tasks[i].id = (uint32_t)i;
 		tasks[i].cspace.slots = cslots;
 		tasks[i].cspace.nslots = NSLOTS;
+		tasks[i].vspace.generation = 1;        /* as vspace_init starts it */
 		th[i].task = &tasks[i];
 		th[i].id = (uint32_t)i;
 		th[i].state = THREAD_INACTIVE;
@@ -924,6 +928,9 @@ static bool snap_same(int except, uint64_t rax)
 			}
 			a.regs.rax = snap_buf.th[i].regs.rax;
 		}
+		/* The cached UTCB address is a memo of a lookup, not state. */
+		a.utcb_kva = snap_buf.th[i].utcb_kva;
+		a.utcb_gen = snap_buf.th[i].utcb_gen;
 		if (memcmp(&a, &snap_buf.th[i], sizeof a)) {
 			printf("    t%d changed\n", i);
 			return false;

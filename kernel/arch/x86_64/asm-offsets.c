@@ -44,6 +44,8 @@ void asm_offsets(void)
 	OFFSET(T_REPLY_NEXT, thread, reply_next);
 	OFFSET(T_FAULT_TAG, thread, fault_tag);
 	OFFSET(T_FPU_USED, thread, fpu.used);
+	OFFSET(T_UTCB_KVA, thread, utcb_kva);
+	OFFSET(T_UTCB_GEN, thread, utcb_gen);
 	DEFINE(THREAD_RUNNABLE, THREAD_RUNNABLE);
 	DEFINE(THREAD_RECV, THREAD_RECV);
 	DEFINE(THREAD_SEND, THREAD_SEND);
@@ -52,6 +54,7 @@ void asm_offsets(void)
 	OFFSET(TASK_PML4, task, vspace.pml4);
 	OFFSET(TASK_PCID, task, vspace.pcid);
 	OFFSET(TASK_STALE, task, vspace.stale);
+	OFFSET(TASK_VS_GENERATION, task, vspace.generation);
 	OFFSET(TASK_SLOTS, task, cspace.slots);
 	OFFSET(TASK_NSLOTS, task, cspace.nslots);
 	OFFSET(TASK_IO_BITMAP, task, io_bitmap[0]);
@@ -71,6 +74,8 @@ void asm_offsets(void)
 	OFFSET(NTFN_BITS, notification, bits);
 
 	DEFINE(IPC_REG_WORDS, IPC_REG_WORDS);
+	DEFINE(IPC_MAX_WORDS, IPC_MAX_WORDS);
+	DEFINE(UTCB_MR, offsetof(struct utcb, mr));
 	DEFINE(SYS_CALL, SYS_CALL);
 	DEFINE(SYS_REPLY_WAIT, SYS_REPLY_WAIT);
 	DEFINE(SYS_NSYSCALLS, SYS_NSYSCALLS);

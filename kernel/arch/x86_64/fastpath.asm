@@ -1,4 +1,4 @@
-; The IPC fast path: register-only call and reply_wait when the partner
+; The IPC fast path: call and reply_wait without typed items when the partner
 ; already waits, the common case of every client-server exchange, straight
 ; from the SYSCALL entry (syscall_entry.asm jumps here by the number). It
 ; does what the slow path (core/ipc.c) would do in that case, in one line,
@@ -7,24 +7,34 @@
 ; tests cover both paths and the benchmark shows what it buys.
 ;
 ; Preconditions, checked in this order (the same as before, in C):
-;   call:       words <= 8, no typed items, no flags or reserved tag bits;
+;   call:       words <= 64, no typed items, no flags or reserved tag bits;
 ;               RDI an endpoint capability with the write right; the first
 ;               thread in its queue a receiver; that receiver at least as
 ;               important as the caller (running it next is what the
 ;               scheduler would choose) and blocked by SYSCALL (so SYSRET
 ;               may resume it; a frame written by SYS_THREAD_WRITE_REGS or
-;               an exception needs IRETQ).
+;               an exception needs IRETQ); with more than 8 words, both
+;               UTCBs cached (below).
 ;   reply_wait: the same tag rule; a caller to answer, with a message
 ;               (not a fault report), at least as important as we are and
-;               blocked by SYSCALL; RDI an endpoint capability with the
-;               read right and no sender queued on it; no pending bits of a
-;               bound notification.
+;               blocked by SYSCALL; the UTCB rule; RDI an endpoint
+;               capability with the read right and no sender queued on it;
+;               no pending bits of a bound notification.
 ;
 ; The message stays in the registers: the words the sender put in RDX,
 ; R8-R10 and R12-R15 are the receiver's, those beyond the count are
-; zeroed. The thread that blocks saves only what a thread blocked in IPC
-; keeps (RIP, RFLAGS, RSP, RBX, RBP: everything else is the answer's) and
-; is marked VEC_IPC_FAST; arch/trap.h says who fills in the rest, and when.
+; zeroed. Words 8-63 go from the sender's UTCB to the receiver's with one
+; string move through the kernel's direct map, at the addresses the slow
+; path cached in each thread (thread.utcb_kva, valid while its task has
+; lost no translation since: thread.utcb_gen). So the copy walks no page
+; table, needs no SMAP lift and cannot fault: a translation that went
+; since makes the message take the slow path, which looks the UTCBs up
+; again and has every rule for a missing one (E_FAULT). As in C, the
+; receiver's UTCB words beyond the count are left as they were.
+;
+; The thread that blocks saves only what a thread blocked in IPC keeps
+; (RIP, RFLAGS, RSP, RBX, RBP: everything else is the answer's) and is
+; marked VEC_IPC_FAST; arch/trap.h says who fills in the rest, and when.
 ; The partner is resumed from its frame's RIP, RFLAGS, RSP, RBX and RBP.
 ;
 ; The kernel objects are those of the C code, at the offsets of
@@ -74,12 +84,32 @@ global fastpath_reply_wait
 	jmp syscall_full
 %endmacro
 
-; The tag in RSI: words in registers only, no items, flags or reserved
-; bits, i.e. its low 16 bits are a word count of at most 8. Else to %1.
+; The tag in RSI: no items, flags or reserved bits, i.e. its low 16 bits
+; are a word count of at most 8; else to %1, which goes on to FP_LONG_TAG.
+; Leaves the count in EAX. (Two labels so that register-only messages pay
+; nothing for the UTCB rule.)
 %macro FP_CHECK_TAG 1
 	movzx eax, si
 	cmp eax, IPC_REG_WORDS
 	ja %1
+%endmacro
+
+; To %2 unless thread %1 has its UTCB cached (thread.utcb_kva) and its
+; task lost no translation since (thread.utcb_gen). Clobbers R11.
+%macro FP_UTCB_CURRENT 2
+	mov r11, [%1 + T_TASK]
+	mov r11, [r11 + TASK_VS_GENERATION]
+	cmp r11, [%1 + T_UTCB_GEN]
+	jne %2
+%endmacro
+
+; Where FP_CHECK_TAG sent a longer message: a word count of at most 64
+; (so SIL is the count; more, or items, flags or reserved bits, go to %1),
+; and the UTCB of thread RBX (the sender) cached and current.
+%macro FP_LONG_TAG 1
+	cmp eax, IPC_MAX_WORDS
+	ja %1
+	FP_UTCB_CURRENT rbx, %1
 %endmacro
 
 ; RCX := capability RDI of thread RBX if it is an endpoint with right %1;
@@ -124,7 +154,8 @@ global fastpath_reply_wait
 ; SYS_CALL(endpoint, tag, words)
 fastpath_call:
 	FP_SAVE
-	FP_CHECK_TAG .slow
+	FP_CHECK_TAG .long
+.tag_ok:
 	FP_ENDPOINT_CAP RIGHT_WRITE, .slow
 	; Its first waiter is a receiver...
 	mov rax, [rcx + CAP_OBJ]
@@ -176,13 +207,25 @@ fastpath_call:
 	mov [rbp + T_IPC_NEXT], rax
 	xor ecx, ecx
 	jmp .dequeued
+.long:
+	; UTCB words: both UTCBs cached. The receiver is the one the checks
+	; above will find (or they fail): the first thread in the queue.
+	FP_LONG_TAG .slow
+	FP_ENDPOINT_CAP RIGHT_WRITE, .slow
+	mov rax, [rcx + CAP_OBJ]
+	mov rbp, [rax + EP_HEAD]
+	test rbp, rbp
+	jz .slow
+	FP_UTCB_CURRENT rbp, .slow
+	jmp .tag_ok
 .slow:
 	FP_SLOW SYS_CALL
 
 ; SYS_REPLY_WAIT(endpoint, tag, words)
 fastpath_reply_wait:
 	FP_SAVE
-	FP_CHECK_TAG .slow
+	FP_CHECK_TAG .long
+.tag_ok:
 	; A caller to answer, with a message rather than a fault report...
 	mov rbp, [rbx + T_CALLER]
 	test rbp, rbp
@@ -248,6 +291,14 @@ fastpath_reply_wait:
 .enqueue_c:
 	FP_CCALL endpoint_enqueue, rax, rbx
 	jmp .enqueued
+.long:
+	; UTCB words: ours and our caller's UTCB cached.
+	FP_LONG_TAG .slow
+	mov rbp, [rbx + T_CALLER]
+	test rbp, rbp
+	jz .slow
+	FP_UTCB_CURRENT rbp, .slow
+	jmp .tag_ok
 .slow:
 	FP_SLOW SYS_REPLY_WAIT
 
@@ -286,7 +337,7 @@ fp_load_cr3:
 	mov cr3, rcx
 fp_words:
 	movzx eax, sil                  ; the word count (FP_CHECK_TAG)
-	jmp [fp_zero_from + rax * 8]
+	jmp [fp_zero_from + rax * 8]    ; beyond 8: fp_utcb_copy
 fp_zero_0:
 	xor edx, edx
 fp_zero_1:
@@ -314,6 +365,21 @@ fp_zero_8:
 	xor eax, eax                    ; E_OK
 	swapgs
 	o64 sysret
+
+; Words 8 to count-1 (RAX), UTCB to UTCB (FP_CHECK_UTCBS found both).
+; SYSCALL cleared DF: the move goes upwards.
+fp_utcb_copy:
+	mov r11, rsi                    ; the tag
+	lea ecx, [rax - IPC_REG_WORDS]
+	mov rax, rdi                    ; the badge
+	mov rsi, [rbx + T_UTCB_KVA]
+	mov rdi, [rbp + T_UTCB_KVA]
+	add rsi, UTCB_MR + IPC_REG_WORDS * 8
+	add rdi, UTCB_MR + IPC_REG_WORDS * 8
+	rep movsq
+	mov rdi, rax
+	mov rsi, r11
+	jmp fp_zero_8
 
 fp_fpu_live:
 	cmp rax, rbp
@@ -348,3 +414,4 @@ align 8
 fp_zero_from:                           ; by word count: the first word to zero
 	dq fp_zero_0, fp_zero_1, fp_zero_2, fp_zero_3, fp_zero_4
 	dq fp_zero_5, fp_zero_6, fp_zero_7, fp_zero_8
+	times IPC_MAX_WORDS - IPC_REG_WORDS dq fp_utcb_copy

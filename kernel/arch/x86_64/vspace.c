@@ -100,6 +100,7 @@ int vspace_init(struct vspace *vs, struct quota *q)
 	vs->pml4 = pa;
 	vs->pcid = pcid_alloc();
 	vs->stale = true;       /* a reused PCID may still tag old entries */
+	vs->generation = 1;
 	return E_OK;
 }
 
@@ -185,6 +186,24 @@ static uint64_t *leaf_of(struct vspace *vs, uint64_t va, struct quota *q)
 	return t;
 }
 
+/*
+ * The leaf table covering va, or NULL: leaf_of without the allocation,
+ * the walk unrolled (every lookup of map, unmap and IPC's typed items
+ * and UTCBs comes through here).
+ */
+static uint64_t *leaf_find(const struct vspace *vs, uint64_t va)
+{
+	uint64_t e = ((uint64_t *)phys_to_virt(vs->pml4))[(va >> 39) & 511];
+
+	if (!(e & PTE_P))
+		return NULL;
+	e = table(e)[(va >> 30) & 511];
+	if (!(e & PTE_P))
+		return NULL;
+	e = table(e)[(va >> 21) & 511];
+	return e & PTE_P ? table(e) : NULL;
+}
+
 static struct mapping **node_slot(uint64_t *leaf, uint64_t va)
 {
 	return (struct mapping **)(leaf + 512) + ((va >> 12) & 511);
@@ -196,7 +215,9 @@ int vspace_map(struct vspace *vs, uint64_t va, uint64_t pa, unsigned perms,
 	uint64_t *leaf, *pte, flags = PTE_P | PTE_U;
 
 	assert(va < USER_END && !(va & (PAGE_SIZE - 1)) && !(pa & (PAGE_SIZE - 1)));
-	leaf = leaf_of(vs, va, q);
+	leaf = leaf_find(vs, va);
+	if (!leaf)
+		leaf = leaf_of(vs, va, q);      /* a new path of tables */
 	if (!leaf)
 		return E_NOMEM;
 	pte = &leaf[(va >> 12) & 511];
@@ -216,7 +237,7 @@ int vspace_map(struct vspace *vs, uint64_t va, uint64_t pa, unsigned perms,
 bool vspace_lookup(struct vspace *vs, uint64_t va, uint64_t *pa, unsigned *perms,
 		   struct mapping **node)
 {
-	uint64_t *leaf = leaf_of(vs, va, NULL), pte;
+	uint64_t *leaf = leaf_find(vs, va), pte;
 
 	if (!leaf || !((pte = leaf[(va >> 12) & 511]) & PTE_P))
 		return false;
@@ -229,12 +250,13 @@ bool vspace_lookup(struct vspace *vs, uint64_t va, uint64_t *pa, unsigned *perms
 
 void vspace_unmap(struct vspace *vs, uint64_t va)
 {
-	uint64_t *leaf = leaf_of(vs, va, NULL);
+	uint64_t *leaf = leaf_find(vs, va);
 
 	if (!leaf || !(leaf[(va >> 12) & 511] & PTE_P))
 		return;
 	leaf[(va >> 12) & 511] = 0;
 	*node_slot(leaf, va) = NULL;
+	vs->generation++;
 	tlb_flush_page(vs, va);
 }
 

@@ -43,6 +43,12 @@ struct thread {
 	uint8_t slice;          /* timer ticks per turn */
 	uint8_t slice_left;
 	uint64_t utcb;          /* user address of its UTCB page; 0: none yet */
+	/* Its UTCB through the kernel's direct map, found by the slow path
+	 * and valid while utcb_gen is its task's vspace_generation() (0: none
+	 * cached); only a writable UTCB is cached. The fast path copies long
+	 * messages with it, with no page-table walk and no SMAP lift. */
+	uint64_t *utcb_kva;
+	uint64_t utcb_gen;
 	struct cap pager;       /* endpoint its page faults go to; may be empty */
 	struct cap handler;     /* endpoint its other exceptions go to; may be empty */
 	uint32_t id;

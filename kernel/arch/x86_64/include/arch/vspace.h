@@ -21,6 +21,10 @@ struct vspace {
 	uint64_t pml4;          /* physical */
 	uint16_t pcid;          /* TLB tag where the CPU has PCID; 0: none */
 	bool stale;             /* the TLB may hold old translations under pcid */
+	/* Bumped whenever a translation goes (from 1 up: 0 is never current):
+	 * a kernel copy of one, such as a thread's cached UTCB address
+	 * (thread.utcb_kva), is good while the count it was taken at is. */
+	uint64_t generation;
 };
 
 /* Turns on PCID where the CPU has it; call while CR3 is the kernel's. */
@@ -53,6 +57,12 @@ void vspace_unmap(struct vspace *vs, uint64_t va);
 /* Calls fn on every mapping node of vs; fn may remove mappings. */
 void vspace_each_mapping(struct vspace *vs, void (*fn)(struct mapping *m, void *arg),
 			 void *arg);
+
+/* The count of translations vs lost so far (struct vspace). */
+static inline uint64_t vspace_generation(const struct vspace *vs)
+{
+	return vs->generation;
+}
 
 /* Switches this CPU to vs. */
 void vspace_activate(struct vspace *vs);
