@@ -183,6 +183,10 @@ case_add bench build/bench.iso '^bench: done' stopped -machine q35 -m 256M -- \
 	"^BENCH ipc_oneway_reply_wait_intra $BENCH_FIG" \
 	"^BENCH ipc_oneway_call_xas $BENCH_FIG" \
 	"^BENCH ipc_oneway_reply_wait_xas $BENCH_FIG" \
+	"^BENCH ipc_oneway_call_8w_xas $BENCH_FIG" \
+	"^BENCH ipc_oneway_call_64w_xas $BENCH_FIG" \
+	"^BENCH ntfn_signal_wait_xas $BENCH_FIG" \
+	"^BENCH irq_to_driver $BENCH_FIG" \
 	"^BENCH pagefault_pager_xas $BENCH_FIG" \
 	"^BENCH map_unmap_page $BENCH_FIG" \
 	"^BENCH cap_copy_delete $BENCH_FIG" \
