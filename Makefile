@@ -106,6 +106,7 @@ ABI_ELF := $(B)/tests/abi.elf
 BENCH_ELF := $(B)/tests/bench.elf
 BADIO_ELF := $(B)/tests/badio.elf
 PROTO_ELF := $(B)/tests/proto.elf
+CRASHSRV_ELF := $(B)/tests/crashsrv.elf
 
 $(B)/include/abi:
 	@mkdir -p $(@D)
@@ -138,6 +139,7 @@ $(eval $(call program_rule,$(ABI_ELF),tests/abi))
 $(eval $(call program_rule,$(BENCH_ELF),tests/bench))
 $(eval $(call program_rule,$(BADIO_ELF),tests/badio))
 $(eval $(call program_rule,$(PROTO_ELF),tests/proto))
+$(eval $(call program_rule,$(CRASHSRV_ELF),tests/crashsrv))
 
 # ---------------------------------------------------------------- images
 ISO := $(B)/mica.iso
@@ -152,10 +154,10 @@ $(ISO): $(KERNEL) $(PROGRAM_ELF) boot/grub.cfg boot/manifest
 
 # The test image: the same kernel, test modules, and a command line that
 # the harness extends through QEMU's SMBIOS serial number (tests/guest/).
-$(TEST_ISO): $(KERNEL) $(PROGRAM_ELF) $(BADIO_ELF) $(PROTO_ELF) tests/guest/grub.cfg tests/guest/manifest
+$(TEST_ISO): $(KERNEL) $(PROGRAM_ELF) $(BADIO_ELF) $(PROTO_ELF) $(CRASHSRV_ELF) tests/guest/grub.cfg tests/guest/manifest
 	@rm -rf $(B)/test-iso && mkdir -p $(B)/test-iso/boot/grub
 	cp $(KERNEL) $(B)/test-iso/boot/mica.elf
-	cp $(PROGRAM_ELF) $(BADIO_ELF) $(PROTO_ELF) tests/guest/manifest $(B)/test-iso/boot/
+	cp $(PROGRAM_ELF) $(BADIO_ELF) $(PROTO_ELF) $(CRASHSRV_ELF) tests/guest/manifest $(B)/test-iso/boot/
 	cp tests/guest/grub.cfg $(B)/test-iso/boot/grub/grub.cfg
 	head -c 5000 /dev/zero > $(B)/test-iso/boot/testmod-a
 	head -c 12345 /dev/zero > $(B)/test-iso/boot/testmod-b

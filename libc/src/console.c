@@ -22,7 +22,8 @@ static long console_session(void)
 }
 
 /* One request whose words 0.. are w (words in all); answer in w. A
- * console that died (and was restarted by init) is looked up again, once. */
+ * console that died (init revokes its clients' capabilities and restarts
+ * it) is looked up again, once. */
 static long console_call(uint64_t label, uint64_t *w, unsigned words)
 {
 	struct utcb *u = utcb_self();
@@ -37,7 +38,7 @@ static long console_call(uint64_t label, uint64_t *w, unsigned words)
 	for (unsigned i = IPC_REG_WORDS; i < words; i++)
 		u->mr[i] = w[i];
 	err = ipc_call(SLOT_CONSOLE, &m);
-	if (err == E_DEAD) {
+	if (err == E_DEAD || err == E_CAP_EMPTY) {
 		sys_cap_delete(SLOT_CONSOLE);
 		session = 0;
 		if ((err = console_session()) != E_OK)

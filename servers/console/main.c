@@ -27,6 +27,7 @@
 #define UART_GSI  4
 #define REG_DATA  0
 #define REG_IER   1
+#define REG_IIR   2
 #define REG_FCR   2
 #define REG_MCR   4
 #define REG_LSR   5
@@ -34,6 +35,7 @@
 #define IER_TX    0x02
 #define LSR_DR    0x01
 #define LSR_THRE  0x20
+#define IIR_NONE  0x01
 #define FIFO_SIZE 16
 #define IRQ_BIT   1u
 
@@ -42,6 +44,10 @@
 #define LINE_MAX     CONSOLE_TEXT_MAX
 #define HELD_MAX     2048
 #define CLIENTS_MAX  8
+
+/* The "client" of the console's own text and init's log: init badges
+ * every program's capability with its task number, never 0. */
+#define SELF 0
 
 #define SLOT_ENDPOINT (SLOT_FREE + 0)
 #define SLOT_IRQ_NTFN (SLOT_FREE + 1)
@@ -262,29 +268,33 @@ static void input_process(void)
 /* ------------------------------------------------------------ events */
 
 /* The line is edge-triggered and masked from the interrupt to the ack:
- * acknowledging first and then emptying the receiver and refilling the
- * transmitter means every condition that arises later makes a new edge. */
+ * acknowledging first, then serving the UART until it says nothing is
+ * pending (IIR), means its interrupt output goes low before we wait, so
+ * every later condition makes a new edge. */
 static void uart_interrupt(void)
 {
 	sys_irq_ack(irq_slot);
-	while (inb(COM1 + REG_LSR) & LSR_DR) {
-		char ch = (char)inb(COM1 + REG_DATA);
+	for (unsigned round = 0; round < 16; round++) {
+		while (inb(COM1 + REG_LSR) & LSR_DR) {
+			char ch = (char)inb(COM1 + REG_DATA);
 
-		if (rx_len < RX_SIZE)
-			rx[(rx_head + rx_len++) % RX_SIZE] = ch;
-		else
-			rx_lost++;
+			if (rx_len < RX_SIZE)
+				rx[(rx_head + rx_len++) % RX_SIZE] = ch;
+			else
+				rx_lost++;
+		}
+		out_kick();
+		if (inb(COM1 + REG_IIR) & IIR_NONE)
+			break;
 	}
 	if (rx_lost) {
 		char msg[64];
 		int n = snprintf(msg, sizeof(msg), "console: input overrun, %llu characters lost\n",
 				 (unsigned long long)rx_lost);
 
-		client_text(~0ull, msg, (size_t)n);
+		client_text(SELF, msg, (size_t)n);
 		rx_lost = 0;
 	}
-	out_kick();
-	input_process();
 }
 
 static void log_drain(void)
@@ -293,7 +303,7 @@ static void log_drain(void)
 
 	if (head - log_tail > CONSOLE_LOG_SIZE) {
 		log_tail = head - CONSOLE_LOG_SIZE;
-		client_text(~0ull, "console: init's log overran; text lost\n", 39);
+		client_text(SELF, "console: init's log overran; text lost\n", 39);
 	}
 	while (log_tail != head && out_space() > 2 * FIFO_SIZE) {
 		char buf[256];
@@ -301,14 +311,20 @@ static void log_drain(void)
 
 		while (log_tail != head && n < sizeof(buf))
 			buf[n++] = log_ring->ring[log_tail++ % CONSOLE_LOG_SIZE];
-		client_text(~0ull, buf, n);
+		client_text(SELF, buf, n);
 	}
 }
+
+static int writing;             /* a write waits for room: its caller is the newest */
 
 static void notified(uint64_t bits)
 {
 	if (bits & IRQ_BIT)
 		uart_interrupt();
+	/* Answering the reader now would answer the waiting writer instead
+	 * (a reply goes to the newest caller): lines wait until it is done. */
+	if (!writing)
+		input_process();
 	if ((bits & CONSOLE_LOG_BIT) && log_ring)
 		log_drain();
 }
@@ -318,11 +334,16 @@ static void out_wait_room(size_t n)
 {
 	uint64_t bits;
 
+	writing = 1;
 	while (out_space() < 2 * n) {
 		if (ntfn_wait(ntfn_slot, &bits) != E_OK)
-			return;
+			break;
 		notified(bits);
 	}
+	writing = 0;
+	/* Input that came meanwhile: edited once this write is answered. */
+	if (rx_len && reader_waiting)
+		ntfn_signal(SLOT_IRQ_NTFN);
 }
 
 /* ------------------------------------------------------------ requests */
@@ -356,6 +377,12 @@ static long do_read(const struct ipc_msg *req, struct ipc_msg *ans)
 	if (reader_waiting && req->badge != reader_badge)
 		return E_STATE;
 	if (owner == req->badge + 1) {  /* a prompt: the line is the typist's now */
+		owner = 0;
+		release_held();
+	} else if (owner) {
+		/* Another client left a line open: end it rather than let it
+		 * hold the wire (and this reader's prompt) for ever. */
+		out_text("\n", 1);
 		owner = 0;
 		release_held();
 	}
@@ -416,7 +443,7 @@ static long console_init(void)
 /* The console's own stdio (its start-up errors) goes straight to the wire. */
 long console_write(const char *buf, size_t len)
 {
-	client_text(~0ull, buf, len);
+	client_text(SELF, buf, len);
 	return (long)len;
 }
 

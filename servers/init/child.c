@@ -39,6 +39,15 @@ static long remember(struct child *c, uint64_t va, uint64_t pa)
 	return E_OK;
 }
 
+/* The page init gave c at va, or NULL. */
+static const struct page_rec *given(const struct child *c, uint64_t va)
+{
+	for (size_t i = 0; i < c->npages; i++)
+		if (c->pages[i].va == va)
+			return &c->pages[i];
+	return NULL;
+}
+
 /* A fresh zeroed page for c at va; its address in init's window in *win. */
 static long give_page(struct child *c, uint64_t va, uint64_t perms, void **win)
 {
@@ -184,22 +193,23 @@ static long give_start_info(struct child *c)
 	return err;
 }
 
-/* The task's capabilities: itself, its thread, init (badged: its number). */
+/* The task's capabilities: itself, its thread, init (badged: its
+ * number). init keeps the badged original, so that revoking it at
+ * teardown takes every copy back, wherever the program passed them. */
 static long give_basics(struct child *c)
 {
-	uint64_t tmp = slot_alloc();
 	long err;
 
-	if (!tmp)
+	if (!(c->init_cap = slot_alloc()))
 		return E_NOMEM;
-	if ((err = sys_cap_copy(c->task, c->task, SLOT_SELF_TASK, RIGHTS_ALL)) == E_OK &&
-	    (err = sys_cap_copy(c->thread, c->task, SLOT_SELF_THREAD, RIGHTS_ALL)) == E_OK &&
-	    (err = sys_cap_mint(init_endpoint, SLOT_SELF_TASK, tmp, RIGHT_WRITE | RIGHT_GRANT,
-				c->number)) == E_OK &&
-	    (err = sys_thread_config_ipc(c->thread, START_UTCB_ADDR, tmp, tmp)) == E_OK)
-		err = sys_cap_move(tmp, c->task, SLOT_INIT);
-	slot_free(tmp);
-	return err;
+	if ((err = sys_cap_copy(c->task, c->task, SLOT_SELF_TASK, RIGHTS_ALL)) != E_OK ||
+	    (err = sys_cap_copy(c->thread, c->task, SLOT_SELF_THREAD, RIGHTS_ALL)) != E_OK ||
+	    (err = sys_cap_mint(init_endpoint, SLOT_SELF_TASK, c->init_cap,
+				RIGHT_WRITE | RIGHT_GRANT, c->number)) != E_OK ||
+	    (err = sys_thread_config_ipc(c->thread, START_UTCB_ADDR, c->init_cap,
+					 c->init_cap)) != E_OK)
+		return err;
+	return sys_cap_copy(c->init_cap, c->task, SLOT_INIT, RIGHTS_ALL);
 }
 
 static long load(struct child *c)
@@ -243,6 +253,11 @@ static long load(struct child *c)
  * its names, its pages. */
 static void teardown(struct child *c)
 {
+	/* An interrupt line stays bound to a notification of the task's
+	 * (the binding holds a capability of its own) until it is unbound. */
+	for (unsigned i = 0; i < c->m.ngrants; i++)
+		if (c->m.grants[i].kind == GRANT_IRQ && c->task)
+			sys_irq_bind(SLOT_IRQ_BASE + c->m.grants[i].a, CAP_NONE);
 	registry_drop_owner(c->number);
 	if (c->m.log) {
 		log_detach();
@@ -257,7 +272,11 @@ static void teardown(struct child *c)
 		sys_cap_revoke(c->task);       /* its capability to itself */
 		slot_free(c->task);
 	}
-	c->task = c->thread = 0;
+	if (c->init_cap) {
+		sys_cap_revoke(c->init_cap);
+		slot_free(c->init_cap);
+	}
+	c->task = c->thread = c->init_cap = 0;
 	for (size_t i = 0; i < c->npages; i++)
 		frame_free(c->pages[i].pa);
 	free(c->pages);
@@ -303,6 +322,20 @@ static uint64_t segment_perms(uint32_t flags)
 	return ((flags & ELF_PF_W) ? MAP_WRITE : 0) | ((flags & ELF_PF_X) ? MAP_EXEC : 0);
 }
 
+/* The permissions of c's page at va, which init gave it. */
+static uint64_t page_perms(const struct child *c, uint64_t va)
+{
+	for (unsigned i = 0; i < c->elf.nsegments; i++) {
+		const struct elf_segment *s = &c->elf.segments[i];
+
+		if (va >= PAGE_DOWN(s->vaddr) && va < PAGE_UP(s->vaddr + s->memsz))
+			return segment_perms(s->flags);
+	}
+	if (va == START_INFO_ADDR || va == START_LOG_ADDR)
+		return 0;
+	return MAP_WRITE;       /* stack, heap, UTCB */
+}
+
 /* The page at va of segment s: fresh, with the image's bytes copied in. */
 static long page_segment(struct child *c, const struct elf_segment *s, uint64_t va)
 {
@@ -326,6 +359,8 @@ static const char *access_name(uint64_t access)
 static void report_page_fault(struct child *c, uint64_t addr, uint64_t ip, uint64_t access,
 			      const char *what)
 {
+	if (c->m.log)
+		log_detach();   /* the console cannot print its own death */
 	printf("init: %s faulted: page fault at 0x%llx, ip 0x%llx (%s, %s); stopped\n",
 	       c->m.name, (unsigned long long)addr, (unsigned long long)ip,
 	       access_name(access), what);
@@ -337,8 +372,15 @@ int child_page_fault(struct child *c, const struct ipc_msg *m)
 	const char *what = "outside its memory";
 	long err = E_RANGE;
 
+	const struct page_rec *had = given(c, va);
+
 	if (access & IPC_FAULT_PRESENT) {
 		what = "not permitted";
+	} else if (had) {
+		/* A page it gave away or unmapped itself: the same one again,
+		 * so that faults can never make init hand out more memory than
+		 * the program's ranges hold. */
+		err = frame_map(c->task, had->pa, va, page_perms(c, va));
 	} else if (va >= STACK_TOP - c->m.stack && va < STACK_TOP) {
 		err = give_page(c, va, MAP_WRITE, NULL);
 	} else if (va >= HEAP_BASE && va - HEAP_BASE < c->m.heap) {
@@ -381,6 +423,8 @@ void child_exception(struct child *c, const struct ipc_msg *m)
 	const char *name = vector < 32 && exception_names[vector] ? exception_names[vector] :
 			   "exception";
 
+	if (c->m.log)
+		log_detach();   /* the console cannot print its own death */
 	printf("init: %s faulted: %s (vector %llu, error 0x%llx) at ip 0x%llx; stopped\n",
 	       c->m.name, name, (unsigned long long)vector, (unsigned long long)error,
 	       (unsigned long long)m->w[0]);
@@ -394,7 +438,8 @@ long child_release(struct child *c, uint64_t addr, uint64_t len)
 	for (size_t i = 0; i < c->npages;) {
 		const struct page_rec *p = &c->pages[i];
 
-		if (p->va >= addr && p->va - addr < len && p->va >= HEAP_BASE) {
+		if (p->va >= addr && p->va - addr < len && p->va >= HEAP_BASE &&
+		    p->va - HEAP_BASE < c->m.heap) {
 			frame_free(p->pa);
 			c->pages[i] = c->pages[--c->npages];
 		} else {

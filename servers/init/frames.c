@@ -2,12 +2,13 @@
  * init's physical pages (frames.h). The kernel gives the root task every
  * free page of RAM through its physical window, on first touch or first
  * map from there; a page the kernel uses itself is refused. init takes
- * new pages from the top of RAM down (the kernel allocates from the
- * bottom, so refusals are rare), skipping the boot modules, by mapping
- * them straight into their destination: SYS_MAP fills the window first
- * and answers an error instead of faulting when the kernel keeps the
- * page. Pages that come back go on a free list threaded through the
- * pages themselves and are zeroed again when reused.
+ * new pages from each usable region's top down (the kernel allocates
+ * from the bottom, so refusals are rare), skipping the boot modules. It
+ * claims a page by mapping it from the window to a scratch address of
+ * its own: SYS_MAP fills the window first and answers E_NOTMAPPED
+ * instead of faulting when the kernel keeps the page. Pages that come
+ * back go on a free list threaded through the pages themselves and are
+ * zeroed again when reused.
  */
 #include <string.h>
 #include <abi/cap.h>
@@ -19,6 +20,7 @@
 
 #define PAGE 4096ull
 #define LOW_RAM (1ull << 20)            /* firmware and real-mode leftovers: never */
+#define SCRATCH 0x0000300000000000ull   /* where a new page is claimed: unused otherwise */
 
 static const struct kip *const kip = (const struct kip *)KIP_ADDR;
 static int region = -1;                 /* the usable region the cursor is in */
@@ -33,7 +35,7 @@ void *frame_window(uint64_t pa)
 
 static int in_module(uint64_t pa)
 {
-	for (uint32_t i = 0; i < kip->nmodules; i++)
+	for (uint32_t i = 0; i < kip->nmodules && i < KIP_MAX_MODULES; i++)
 		if (pa + PAGE > kip->modules[i].base &&
 		    pa < kip->modules[i].base + kip->modules[i].size)
 			return 1;
@@ -43,7 +45,7 @@ static int in_module(uint64_t pa)
 /* Moves the cursor to the next lower usable region with pages left. */
 static int next_region(void)
 {
-	while (++region < (int)kip->nregions) {
+	while (++region < (int)kip->nregions && region < KIP_MAX_REGIONS) {
 		const struct kip_region *r = &kip->regions[region];
 		uint64_t end = (r->base + r->len) & ~(PAGE - 1);
 
@@ -65,7 +67,7 @@ uint64_t frames_total_bytes(void)
 {
 	uint64_t total = 0;
 
-	for (uint32_t i = 0; i < kip->nregions; i++)
+	for (uint32_t i = 0; i < kip->nregions && i < KIP_MAX_REGIONS; i++)
 		if (kip->regions[i].type == 1)
 			total += kip->regions[i].len;
 	return total;
@@ -103,13 +105,16 @@ long frame_map_new(uint64_t task, uint64_t va, uint64_t perms, uint64_t *pa)
 
 	if (free_head) {
 		uint64_t p = free_head - 1;
-		uint64_t *page = frame_window(p);
+		uint64_t *page = frame_window(p), next = page[0];
 
-		if ((err = frame_map(task, p, va, perms)) != E_OK)
-			return err;
-		free_head = page[0];
-		free_count--;
+		/* Zeroed before anyone else can see it. */
 		memset(page, 0, PAGE);
+		if ((err = frame_map(task, p, va, perms)) != E_OK) {
+			page[0] = next;
+			return err;
+		}
+		free_head = next;
+		free_count--;
 		*pa = p;
 		return E_OK;
 	}
@@ -118,17 +123,18 @@ long frame_map_new(uint64_t task, uint64_t va, uint64_t perms, uint64_t *pa)
 
 		if (!p)
 			return E_NOMEM;
-		err = frame_map(task, p, va, perms);
-		if (err == E_OK) {
-			*pa = p;        /* the kernel zeroed it for the window */
-			return E_OK;
-		}
-		if (err != E_NOTMAPPED) {
-			/* The window has the page (it is filled before anything
-			 * else is checked); the destination refused it. */
-			frame_free(p);
+		err = sys_map(SLOT_SELF_TASK, (uint64_t)frame_window(p), SCRATCH, 12, MAP_WRITE);
+		if (err == E_NOTMAPPED)
+			continue;       /* the kernel's */
+		if (err != E_OK)
+			return err;
+		sys_unmap(SCRATCH, 12, UNMAP_SELF);
+		if ((err = frame_map(task, p, va, perms)) != E_OK) {
+			frame_free(p);  /* ours now, just not wanted there */
 			return err;
 		}
+		*pa = p;                /* the kernel zeroed it for the window */
+		return E_OK;
 	}
 }
 

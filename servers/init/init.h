@@ -29,6 +29,7 @@ struct child {
 	unsigned restarts;
 	int reported;           /* load() said already why it failed */
 	uint64_t task, thread;  /* capability slots in init's table; 0: none */
+	uint64_t init_cap;      /* the badged original of its SLOT_INIT */
 	uint64_t log_ntfn;      /* manifest flag log: init's badged copy */
 	struct console_log *log_ring;   /* ...and the ring, in init's window */
 	const uint8_t *image;   /* the ELF module through the physical window */

@@ -104,6 +104,10 @@ static long do_register(struct child *c, const struct ipc_msg *m)
 	if (IPC_TAG_ITEMS(m->tag) != 1)
 		return E_INVAL;
 	name_of(m, name);
+	/* A program serves under its own name only, so that nobody can
+	 * take a server's name while it restarts. */
+	if (strcmp(name, c->m.name) != 0)
+		return E_PERM;
 	if ((err = registry_add(name, recv_slot, c->number)) != E_OK) {
 		slot_free(recv_slot);
 		recv_slot = 0;

@@ -69,6 +69,9 @@ void registry_drop_owner(unsigned owner)
 {
 	for (unsigned i = 0; i < SERVICES_MAX; i++)
 		if (services[i].slot && services[i].owner == owner) {
+			/* Clients' copies go too: their next call fails at once
+			 * and they look the name up again. */
+			sys_cap_revoke(services[i].slot);
 			slot_free(services[i].slot);
 			services[i].slot = 0;
 		}

@@ -62,7 +62,7 @@ case_add boot-clang build/clang/mica.iso "$SHELL_UP" stopped -machine q35 -m 256
 case_add modules "$TEST_ISO" "$SHELL_UP" stopped -machine q35 -m 256M -- \
 	"${COMMON[@]}" \
 	"^boot: loader 'GRUB [^']*', command line 'mica.test ?'$" \
-	'^boot: 8 modules$' \
+	'^boot: 9 modules$' \
 	"^module 0: 'init' [0-9]+ bytes at [0-9a-f]+$" \
 	"^module 1: 'testmod-a first-arg second-arg' 5000 bytes at [0-9a-f]+$" \
 	"^module 2: 'testmod-b' 12345 bytes at [0-9a-f]+$" \
@@ -84,11 +84,17 @@ case_add manifest-trouble "$TEST_ISO" "$BADIO_DOWN" stopped -machine q35 -m 256M
 
 # Every request init and the console serve, well-formed and malformed,
 # answered with the documented code (tests/proto/: its line in
-# tests/guest/manifest allows "console" and "ghost", no control, 1 MiB heap).
+# tests/guest/manifest allows "console", "ghost" and "crashsrv", no
+# control, 1 MiB heap); and a server that faults in a client's call
+# (tests/crashsrv/) is restarted, its old capabilities revoked, its new
+# endpoint found by a new lookup.
 PROTO_DONE='^(mica> )?proto: [0-9]+ passed, [0-9]+ failed$'
 case_add protocols "$TEST_ISO" "$PROTO_DONE" stopped -machine q35 -m 256M -- \
 	'^(mica> )?proto: lookup a service the manifest does not allow: ok$' \
 	'^proto: console: read while the shell reads: ok$' \
+	'^(mica> )?init: crashsrv faulted: page fault at 0x8, ip 0x4[0-9a-f]{5} \(write, outside its memory\); stopped$' \
+	'^(mica> )?init: crashsrv: restarting \(1\)$' \
+	'^proto: restart: the new instance answers, restarted once: ok$' \
 	'^proto: [1-9][0-9]* passed, 0 failed$'
 
 # A CPU without the optional features (no SMEP, SMAP, 1 GiB pages, XSAVE,

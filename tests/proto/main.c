@@ -19,6 +19,9 @@
 
 #define SLOT_A (SLOT_FREE + 0)
 #define SLOT_B (SLOT_FREE + 1)
+#define SLOT_C (SLOT_FREE + 2)
+
+enum { CRASHSRV_ECHO = 1, CRASHSRV_CRASH };       /* tests/crashsrv */
 
 static unsigned passed, failed;
 
@@ -33,8 +36,9 @@ static void expect(const char *what, long got, long want)
 	}
 }
 
-/* A raw request: label, words w[0..words-1], items; the answer's status. */
-static long raw(uint64_t ep, uint64_t label, unsigned words, unsigned items, const uint64_t *w)
+/* A raw request: label, words w[0..words-1], items; the answer's status,
+ * its register words back in w[0..7] (w must hold 8). */
+static long raw(uint64_t ep, uint64_t label, unsigned words, unsigned items, uint64_t *w)
 {
 	struct ipc_msg m = { 0 };
 	long err;
@@ -44,12 +48,14 @@ static long raw(uint64_t ep, uint64_t label, unsigned words, unsigned items, con
 		m.w[i] = w[i];
 	if ((err = ipc_call(ep, &m)) != E_OK)
 		return -err;    /* a kernel error, told apart by its sign */
+	for (unsigned i = 0; i < IPC_REG_WORDS; i++)
+		w[i] = m.w[i];
 	return (long)IPC_TAG_LABEL(m.tag);
 }
 
 static void check_init(void)
 {
-	uint64_t w[4] = { 0 };
+	uint64_t w[8] = { 0 };
 	struct init_task_info t;
 	uint64_t n;
 
@@ -63,11 +69,11 @@ static void check_init(void)
 	init_name_pack("proto", w);
 	expect("register without the capability", raw(SLOT_INIT, INIT_REGISTER, 2, 0, w), E_INVAL);
 	expect("endpoint for registering", sys_endpoint_create(SLOT_SELF_TASK, SLOT_B), E_OK);
-	expect("register a name that is taken", init_register("console", SLOT_B), E_EXIST);
-	expect("register a new name", init_register("proto", SLOT_B), E_OK);
-	expect("register it twice", init_register("proto", SLOT_B), E_EXIST);
-	expect("register a thread, not an endpoint", init_register("proto2", SLOT_SELF_THREAD),
+	expect("register another program's name", init_register("console", SLOT_B), E_PERM);
+	expect("register a thread, not an endpoint", init_register("proto", SLOT_SELF_THREAD),
 	       E_CAP_TYPE);
+	expect("register its own name", init_register("proto", SLOT_B), E_OK);
+	expect("register it twice", init_register("proto", SLOT_B), E_EXIST);
 	expect("kill without the control flag", init_kill("sh"), E_PERM);
 	expect("start without the control flag", init_start("sh", &n), E_PERM);
 	expect("reboot without the control flag", init_reboot(), E_PERM);
@@ -93,6 +99,30 @@ static void check_console(void)
 	expect("console: read into no room", raw(SLOT_A, CONSOLE_READ, 1, 0, w), E_INVAL);
 	w[0] = 80;
 	expect("console: read while the shell reads", raw(SLOT_A, CONSOLE_READ, 1, 0, w), E_STATE);
+}
+
+/* ECHO to crashsrv through slot: its answer's status; words in w[0..1]. */
+static long crashsrv_echo(uint64_t slot, uint64_t *w)
+{
+	w[0] = 41;
+	return raw(slot, CRASHSRV_ECHO, 1, 0, w);
+}
+
+/* A server that faults is restarted by init (its line says restart=yes);
+ * its clients' capabilities die with it and a new lookup finds the new
+ * instance. crashsrv runs above us, so it is up whenever we run. */
+static void check_restart(void)
+{
+	uint64_t w[8] = { 0 };
+
+	expect("restart: lookup crashsrv", init_lookup("crashsrv", SLOT_C), E_OK);
+	expect("restart: echo", crashsrv_echo(SLOT_C, w) == E_OK && w[0] == 42 && w[1] == 0, 1);
+	expect("restart: the server dies in our call", raw(SLOT_C, CRASHSRV_CRASH, 0, 0, w),
+	       -E_DEAD);
+	expect("restart: the old capability is revoked", crashsrv_echo(SLOT_C, w), -E_CAP_EMPTY);
+	expect("restart: lookup finds the new instance", init_lookup("crashsrv", SLOT_C), E_OK);
+	expect("restart: the new instance answers, restarted once",
+	       crashsrv_echo(SLOT_C, w) == E_OK && w[0] == 42 && w[1] == 1, 1);
 }
 
 /* Stack pages come on demand: a frame deeper than the first page. */
@@ -125,6 +155,7 @@ int main(void)
 	check_init();
 	check_console();
 	check_memory();
+	check_restart();
 	printf("proto: %u passed, %u failed\n", passed, failed);
 	return failed ? 1 : 0;
 }
