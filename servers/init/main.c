@@ -191,6 +191,7 @@ static long mem_info(struct ipc_msg *ans)
  * controller's reset line; QEMU and real machines take one of them. */
 static void reboot(void)
 {
+	log_detach();           /* straight out: the console may not run again */
 	printf("init: rebooting\n");
 	outb(0xCF9, 0x02);
 	outb(0xCF9, 0x06);

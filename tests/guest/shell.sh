@@ -7,7 +7,7 @@
 # tests/run.sh (session_type, session_mark, session_expect,
 # session_output, session_result); CHECKS lists what it reports, in order.
 
-CHECKS=(boot echo ps unknown-command leak ctrl-c backspace ctrl-u)
+CHECKS=(boot echo ps unknown-command leak ctrl-c backspace ctrl-u kill-refused reboot)
 
 PROMPT='^mica> $'       # the prompt is the last thing printed, no newline
 
@@ -137,6 +137,31 @@ sh_ctrl_u() {
 	fi
 }
 
+# kill refuses init and names nobody runs, with a reason.
+sh_kill_refused() {
+	sh_run "kill init" 'kill init\r' '^kill: init: not permitted$' &&
+	sh_run "kill nosuch" 'kill nosuch\r' '^kill: nosuch: no such task$'
+}
+
+# reboot resets the machine: under -no-reboot QEMU exits.
+sh_reboot() {
+	local t0=$SECONDS
+	session_mark
+	session_type 'reboot\r'
+	while kill -0 "$QPID" 2>/dev/null; do
+		if [ $((SECONDS - t0)) -ge "$SESSION_STEP_TIMEOUT" ]; then
+			WHY="reboot: QEMU still runs after ${SESSION_STEP_TIMEOUT}s"
+			return 1
+		fi
+		sleep 0.1
+	done
+	sleep 0.3               # the last bytes on their way out of the pipe
+	if ! session_output | grep -aq '^init: rebooting$'; then
+		WHY="reboot: QEMU exited without 'init: rebooting'"
+		return 1
+	fi
+}
+
 session_main() {
 	sh_check boot sh_boot
 	if ! grep -q '^PASS boot ' "$CHECKS_FILE"; then
@@ -149,4 +174,6 @@ session_main() {
 	sh_check ctrl-c sh_ctrl_c
 	sh_check backspace sh_backspace
 	sh_check ctrl-u sh_ctrl_u
+	sh_check kill-refused sh_kill_refused
+	sh_check reboot sh_reboot       # the last: the machine is gone after it
 }
