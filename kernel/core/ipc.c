@@ -72,6 +72,14 @@ static uint64_t msg_word(struct thread *from, unsigned idx)
 	return mr ? mr[idx] : 0;
 }
 
+/* A page item w0 of from's to dst in to's task: mapped, or granted. */
+static int item_pages(struct thread *from, struct thread *to, uint64_t w0, uint64_t dst)
+{
+	return mapping_transfer(from->task, w0 & ~0xFFFull, to->task, dst,
+				((w0 >> 7) & 0x1F) + 12, (w0 >> 4) & 7,
+				(w0 & 0xF) == IPC_ITEM_GRANT_PAGES);
+}
+
 /*
  * One typed item (w0, w1) from from to to; in the answer to a page fault
  * (to_fault) pages go to the address w1 of to's task, otherwise into to's
@@ -99,8 +107,7 @@ static bool item_transfer(struct thread *from, struct thread *to, uint64_t w0, u
 				return false;
 			dst = (win & ~0xFFFull) + w1;
 		}
-		return mapping_transfer(from->task, w0 & ~0xFFFull, to->task, dst, size_log2,
-					(w0 >> 4) & 7, kind == IPC_ITEM_GRANT_PAGES) == E_OK;
+		return item_pages(from, to, w0, dst) == E_OK;
 	}
 	if ((kind != IPC_ITEM_MAP_CAP && kind != IPC_ITEM_GRANT_CAP) || !u || !u->recv_slot ||
 	    cap_lookup(&from->task->cspace, w0 >> 16, CAP_NULL, 0, &src) != E_OK ||
@@ -553,7 +560,7 @@ static void fault_fastpath(struct thread *self, struct endpoint *ep, uint64_t ba
 void fastpath_fault_answer(struct thread *self, struct thread *client, uint64_t w0, uint64_t w1)
 {
 	client->fault_tag = 0;
-	item_transfer(self, client, w0, w1, true);
+	item_pages(self, client, w0, w1);       /* item_transfer's case, decoded already */
 }
 #endif
 

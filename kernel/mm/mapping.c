@@ -28,7 +28,7 @@ _Static_assert(MAP_READ == VM_READ && MAP_WRITE == VM_WRITE && MAP_EXEC == VM_EX
 int mapping_insert(struct vspace *vs, struct quota *q, uint64_t va, uint64_t pa,
 		   unsigned perms, struct mapping *parent, bool owns_frame)
 {
-	struct mapping *m = kmem_alloc(q, sizeof *m);
+	struct mapping *m = kmem_alloc_raw(q, sizeof *m);       /* every field set below */
 	int err;
 
 	if (!m)
@@ -79,7 +79,8 @@ void mapping_revoke(struct mapping *m)
 
 void mapping_remove(struct mapping *m)
 {
-	mapping_revoke(m);
+	if (mdb_has_children(&m->mdb))
+		mapping_revoke(m);
 	mdb_remove(&m->mdb);
 	mapping_free(m);
 }
@@ -228,7 +229,7 @@ static int map_page(struct task *self, uint64_t sva, struct task *dt, uint64_t d
 		return E_INVAL;
 	if (dt == self && sva == dva)
 		return E_INVAL;         /* a page onto itself */
-	if (self == sigma0_task)
+	if (sigma0_in_window(self, sva))
 		sigma0_fill(self, sva);
 	if (!page_pair_find(&self->vspace, sva, &dt->vspace, dva, &p))
 		return E_NOTMAPPED;

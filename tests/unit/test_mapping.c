@@ -528,6 +528,16 @@ static bool node_still_mapped(const struct mapping *m)
 	return false;
 }
 
+/* Not zeroed: filled with a pattern, so that a field the caller forgets shows. */
+void *kmem_alloc_raw(struct quota *q, size_t size)
+{
+	void *obj = kmem_alloc(q, size);
+
+	if (obj)
+		memset(obj, 0xA5, size);
+	return obj;
+}
+
 /* ------------------------------------------------ sigma0 */
 
 struct task *sigma0_task;

@@ -101,6 +101,7 @@ int vspace_init(struct vspace *vs, struct quota *q)
 	vs->pcid = pcid_alloc();
 	vs->stale = true;       /* a reused PCID may still tag old entries */
 	vs->generation = 1;
+	vs->leaf_region = ~0ull;
 	return E_OK;
 }
 
@@ -157,6 +158,7 @@ void vspace_destroy(struct vspace *vs, struct quota *q)
 	free_tables(vs->pml4, 4, KERNEL_HALF, q);
 	pcid_free(vs->pcid);
 	vs->pml4 = 0;
+	vs->leaf_region = ~0ull;
 }
 
 /*
@@ -188,20 +190,28 @@ static uint64_t *leaf_of(struct vspace *vs, uint64_t va, struct quota *q)
 
 /*
  * The leaf table covering va, or NULL: leaf_of without the allocation,
- * the walk unrolled (every lookup of map, unmap and IPC's typed items
- * and UTCBs comes through here).
+ * the walk unrolled, and remembered (every lookup of map, unmap and
+ * IPC's typed items and UTCBs comes through here, most of them in the
+ * 2 MiB of the one before).
  */
-static uint64_t *leaf_find(const struct vspace *vs, uint64_t va)
+static uint64_t *leaf_find(struct vspace *vs, uint64_t va)
 {
-	uint64_t e = ((uint64_t *)phys_to_virt(vs->pml4))[(va >> 39) & 511];
+	uint64_t e;
 
+	if (va >> 21 == vs->leaf_region)
+		return vs->leaf;
+	e = ((uint64_t *)phys_to_virt(vs->pml4))[(va >> 39) & 511];
 	if (!(e & PTE_P))
 		return NULL;
 	e = table(e)[(va >> 30) & 511];
 	if (!(e & PTE_P))
 		return NULL;
 	e = table(e)[(va >> 21) & 511];
-	return e & PTE_P ? table(e) : NULL;
+	if (!(e & PTE_P))
+		return NULL;
+	vs->leaf_region = va >> 21;
+	vs->leaf = table(e);
+	return vs->leaf;
 }
 
 static struct mapping **node_slot(uint64_t *leaf, uint64_t va)

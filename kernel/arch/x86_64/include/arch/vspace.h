@@ -25,6 +25,11 @@ struct vspace {
 	 * a kernel copy of one, such as a thread's cached UTCB address
 	 * (thread.utcb_kva), is good while the count it was taken at is. */
 	uint64_t generation;
+	/* The leaf table leaf_find() found last and the 2 MiB it covers
+	 * (va >> 21; ~0: none). User page tables go only with the space, so
+	 * it stays right until vspace_destroy. */
+	uint64_t leaf_region;
+	uint64_t *leaf;
 };
 
 /* Turns on PCID where the CPU has it; call while CR3 is the kernel's. */
