@@ -343,11 +343,9 @@ int sys_unmap(struct trap_frame *f)
 	if (flags & ~(uint64_t)UNMAP_SELF)
 		return E_INVAL;
 	for (uint64_t off = 0; off < fp.size; off += PAGE_SIZE) {
-		struct mapping *m;
-		unsigned perms;
-		uint64_t pa;
+		struct mapping *m = vspace_node(vs, fp.base + off);
 
-		if (!vspace_lookup(vs, fp.base + off, &pa, &perms, &m) || !m)
+		if (!m)
 			continue;
 		found++;
 		if (flags & UNMAP_SELF)

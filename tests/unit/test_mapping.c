@@ -486,6 +486,13 @@ bool vspace_lookup(struct vspace *vs, uint64_t va, uint64_t *pa, unsigned *perms
 	return true;
 }
 
+struct mapping *vspace_node(struct vspace *vs, uint64_t va)
+{
+	struct fpte *e = fs_find(fs_of(vs), va);
+
+	return e ? e->node : NULL;
+}
+
 void vspace_unmap(struct vspace *vs, uint64_t va)
 {
 	struct fspace *fs = fs_of(vs);

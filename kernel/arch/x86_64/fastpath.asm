@@ -20,6 +20,17 @@
 ;               blocked by SYSCALL; the UTCB rule; RDI an endpoint
 ;               capability with the read right and no sender queued on it;
 ;               no pending bits of a bound notification.
+;   reply_wait answering a page fault (a pager's every answer): a tag
+;               of one typed item and no words (its low 16 bits), the item
+;               a map of pages; a caller whose report is a page fault, at
+;               least as important as we are (it resumes from its
+;               exception frame, by return_to_user: no SYSCALL rule); the
+;               receive rules above. The map is C's (fastpath_fault_answer:
+;               item_transfer's case, whose failure only means the page is
+;               still missing, so it comes after the point of no return).
+;   a page fault (fastpath_fault, called by core/ipc.c, which checked
+;               and did the bookkeeping): the report, three words from the
+;               faulter's fault_msg, goes to the pager as a call's message.
 ;
 ; The message stays in the registers: the words the sender put in RDX,
 ; R8-R10 and R12-R15 are the receiver's, those beyond the count are
@@ -36,6 +47,11 @@
 ; (RIP, RFLAGS, RSP, RBX, RBP: everything else is the answer's) and is
 ; marked VEC_IPC_FAST; arch/trap.h says who fills in the rest, and when.
 ; The partner is resumed from its frame's RIP, RFLAGS, RSP, RBX and RBP.
+;
+; Who resumes a faulter: its frame is always a full one (an exception's),
+; and fp_switch returns to it through return_to_user when RSI's low byte,
+; where a message's word count is, says FP_RESUME_FRAME (one past the
+; longest message).
 ;
 ; The kernel objects are those of the C code, at the offsets of
 ; asm-offsets.inc. The rare cases (a longer queue, eager scheduling, FPU

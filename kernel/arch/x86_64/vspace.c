@@ -258,6 +258,13 @@ bool vspace_lookup(struct vspace *vs, uint64_t va, uint64_t *pa, unsigned *perms
 	return true;
 }
 
+struct mapping *vspace_node(struct vspace *vs, uint64_t va)
+{
+	uint64_t *leaf = leaf_find(vs, va);
+
+	return leaf && (leaf[(va >> 12) & 511] & PTE_P) ? *node_slot(leaf, va) : NULL;
+}
+
 void vspace_unmap(struct vspace *vs, uint64_t va)
 {
 	uint64_t *leaf = leaf_find(vs, va);

@@ -56,6 +56,10 @@ int vspace_map(struct vspace *vs, uint64_t va, uint64_t pa, unsigned perms,
 bool vspace_lookup(struct vspace *vs, uint64_t va, uint64_t *pa, unsigned *perms,
 		   struct mapping **node);
 
+/* The node of what is mapped at va: NULL if nothing, or a kernel page
+ * (the KIP). vspace_lookup for unmap, which needs nothing else. */
+struct mapping *vspace_node(struct vspace *vs, uint64_t va);
+
 /* Removes whatever is mapped at va, from the tables and the TLB. */
 void vspace_unmap(struct vspace *vs, uint64_t va);
 
