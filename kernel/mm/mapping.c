@@ -138,12 +138,9 @@ struct page_pair {
 static bool page_pair_find(struct vspace *src, uint64_t sva, struct vspace *dst, uint64_t dva,
 			   struct page_pair *p)
 {
-	uint64_t dpa;
-	unsigned dp;
-
 	if (!vspace_lookup(src, sva, &p->pa, &p->sp, &p->sn))
 		return false;
-	p->dmapped = vspace_lookup(dst, dva, &dpa, &dp, &p->dn);
+	p->dmapped = vspace_mapped(dst, dva, &p->dn);
 	return true;
 }
 
@@ -181,8 +178,7 @@ static int page_install(struct task *dt, uint64_t dva, const struct page_pair *p
 			unsigned perms, bool grant)
 {
 	struct mapping *sn = p->sn, *dn;
-	unsigned sp = perms | (p->sp & VM_UNCACHED), dp;
-	uint64_t dpa;
+	unsigned sp = perms | (p->sp & VM_UNCACHED);
 	int err;
 
 	if (p->dmapped)
@@ -194,7 +190,7 @@ static int page_install(struct task *dt, uint64_t dva, const struct page_pair *p
 		return err;
 	/* The new node takes the old one's place, children included; the old
 	 * one leaves with nothing derived from it and no frame. */
-	vspace_lookup(&dt->vspace, dva, &dpa, &dp, &dn);
+	vspace_mapped(&dt->vspace, dva, &dn);
 	mdb_replace(&sn->mdb, &dn->mdb);
 	sn->owns_frame = false;
 	mapping_free(sn);
@@ -343,9 +339,9 @@ int sys_unmap(struct trap_frame *f)
 	if (flags & ~(uint64_t)UNMAP_SELF)
 		return E_INVAL;
 	for (uint64_t off = 0; off < fp.size; off += PAGE_SIZE) {
-		struct mapping *m = vspace_node(vs, fp.base + off);
+		struct mapping *m;
 
-		if (!m)
+		if (!vspace_mapped(vs, fp.base + off, &m) || !m)
 			continue;
 		found++;
 		if (flags & UNMAP_SELF)

@@ -486,11 +486,14 @@ bool vspace_lookup(struct vspace *vs, uint64_t va, uint64_t *pa, unsigned *perms
 	return true;
 }
 
-struct mapping *vspace_node(struct vspace *vs, uint64_t va)
+bool vspace_mapped(struct vspace *vs, uint64_t va, struct mapping **node)
 {
 	struct fpte *e = fs_find(fs_of(vs), va);
 
-	return e ? e->node : NULL;
+	if (!e)
+		return false;
+	*node = e->node;
+	return true;
 }
 
 void vspace_unmap(struct vspace *vs, uint64_t va)

@@ -192,15 +192,12 @@ static uint64_t *leaf_of(struct vspace *vs, uint64_t va, struct quota *q)
  * The leaf table covering va, or NULL: leaf_of without the allocation,
  * the walk unrolled, and remembered (every lookup of map, unmap and
  * IPC's typed items and UTCBs comes through here, most of them in the
- * 2 MiB of the one before).
+ * 2 MiB of the one before: leaf_find, inline, answers those).
  */
-static uint64_t *leaf_find(struct vspace *vs, uint64_t va)
+static __attribute__((noinline)) uint64_t *leaf_walk(struct vspace *vs, uint64_t va)
 {
-	uint64_t e;
+	uint64_t e = ((uint64_t *)phys_to_virt(vs->pml4))[(va >> 39) & 511];
 
-	if (va >> 21 == vs->leaf_region)
-		return vs->leaf;
-	e = ((uint64_t *)phys_to_virt(vs->pml4))[(va >> 39) & 511];
 	if (!(e & PTE_P))
 		return NULL;
 	e = table(e)[(va >> 30) & 511];
@@ -212,6 +209,11 @@ static uint64_t *leaf_find(struct vspace *vs, uint64_t va)
 	vs->leaf_region = va >> 21;
 	vs->leaf = table(e);
 	return vs->leaf;
+}
+
+static inline uint64_t *leaf_find(struct vspace *vs, uint64_t va)
+{
+	return va >> 21 == vs->leaf_region ? vs->leaf : leaf_walk(vs, va);
 }
 
 static struct mapping **node_slot(uint64_t *leaf, uint64_t va)
@@ -258,11 +260,14 @@ bool vspace_lookup(struct vspace *vs, uint64_t va, uint64_t *pa, unsigned *perms
 	return true;
 }
 
-struct mapping *vspace_node(struct vspace *vs, uint64_t va)
+bool vspace_mapped(struct vspace *vs, uint64_t va, struct mapping **node)
 {
 	uint64_t *leaf = leaf_find(vs, va);
 
-	return leaf && (leaf[(va >> 12) & 511] & PTE_P) ? *node_slot(leaf, va) : NULL;
+	if (!leaf || !(leaf[(va >> 12) & 511] & PTE_P))
+		return false;
+	*node = *node_slot(leaf, va);
+	return true;
 }
 
 void vspace_unmap(struct vspace *vs, uint64_t va)

@@ -56,9 +56,10 @@ int vspace_map(struct vspace *vs, uint64_t va, uint64_t pa, unsigned perms,
 bool vspace_lookup(struct vspace *vs, uint64_t va, uint64_t *pa, unsigned *perms,
 		   struct mapping **node);
 
-/* The node of what is mapped at va: NULL if nothing, or a kernel page
- * (the KIP). vspace_lookup for unmap, which needs nothing else. */
-struct mapping *vspace_node(struct vspace *vs, uint64_t va);
+/* Whether anything is mapped at va, and its node (NULL: a kernel page,
+ * the KIP): vspace_lookup without the frame and permissions, for unmap
+ * and a map's destination, which need nothing else. */
+bool vspace_mapped(struct vspace *vs, uint64_t va, struct mapping **node);
 
 /* Removes whatever is mapped at va, from the tables and the TLB. */
 void vspace_unmap(struct vspace *vs, uint64_t va);
