@@ -194,7 +194,7 @@ static uint64_t *leaf_of(struct vspace *vs, uint64_t va, struct quota *q)
  * IPC's typed items and UTCBs comes through here, most of them in the
  * 2 MiB of the one before: leaf_find, inline, answers those).
  */
-static __attribute__((noinline)) uint64_t *leaf_walk(struct vspace *vs, uint64_t va)
+static noinline uint64_t *leaf_walk(struct vspace *vs, uint64_t va)
 {
 	uint64_t e = ((uint64_t *)phys_to_virt(vs->pml4))[(va >> 39) & 511];
 
