@@ -22,6 +22,7 @@
 #include <abi/errno.h>
 #include <abi/ipc.h>
 #include <abi/regs.h>
+#include <arch/fastpath.h>
 #include <arch/ipc_regs.h>
 #include <arch/memlayout.h>
 #include <arch/vspace.h>
@@ -71,6 +72,14 @@ static uint64_t msg_word(struct thread *from, unsigned idx)
 	return mr ? mr[idx] : 0;
 }
 
+/* A page item w0 of from's to dst in to's task: mapped, or granted. */
+static int item_pages(struct thread *from, struct thread *to, uint64_t w0, uint64_t dst)
+{
+	return mapping_transfer(from->task, w0 & ~0xFFFull, to->task, dst,
+				((w0 >> 7) & 0x1F) + 12, (w0 >> 4) & 7,
+				(w0 & 0xF) == IPC_ITEM_GRANT_PAGES);
+}
+
 /*
  * One typed item (w0, w1) from from to to; in the answer to a page fault
  * (to_fault) pages go to the address w1 of to's task, otherwise into to's
@@ -98,8 +107,7 @@ static bool item_transfer(struct thread *from, struct thread *to, uint64_t w0, u
 				return false;
 			dst = (win & ~0xFFFull) + w1;
 		}
-		return mapping_transfer(from->task, w0 & ~0xFFFull, to->task, dst, size_log2,
-					(w0 >> 4) & 7, kind == IPC_ITEM_GRANT_PAGES) == E_OK;
+		return item_pages(from, to, w0, dst) == E_OK;
 	}
 	if ((kind != IPC_ITEM_MAP_CAP && kind != IPC_ITEM_GRANT_CAP) || !u || !u->recv_slot ||
 	    cap_lookup(&from->task->cspace, w0 >> 16, CAP_NULL, 0, &src) != E_OK ||
@@ -525,6 +533,37 @@ int sys_ipc_abort(struct trap_frame *f)
 	return E_OK;
 }
 
+#if CONFIG_FASTPATH
+/*
+ * The fault fast path: a page-fault report to a pager that already waits
+ * (the common case of every pager), delivered as the call fast path
+ * delivers a message. Its preconditions are those of fastpath_call for a
+ * 3-word message: the first thread in the queue a receiver, at least as
+ * important as the faulter, resumable by SYSRET. Returns if one fails;
+ * otherwise enters user mode in the pager.
+ */
+static void fault_fastpath(struct thread *self, struct endpoint *ep, uint64_t badge)
+{
+	struct thread *rcv = ep->head;
+
+	if (!rcv || rcv->state != THREAD_RECV || rcv->priority < self->priority ||
+	    !fastpath_resumable(&rcv->regs))
+		return;
+	/* POINT OF NO RETURN */
+	endpoint_dequeue(ep, rcv);
+	caller_push(rcv, self);
+	block(self, THREAD_REPLY);
+	sched_make_ready(rcv);
+	fastpath_fault(self, rcv, badge);
+}
+
+void fastpath_fault_answer(struct thread *self, struct thread *client, uint64_t w0, uint64_t w1)
+{
+	client->fault_tag = 0;
+	item_pages(self, client, w0, w1);       /* item_transfer's case, decoded already */
+}
+#endif
+
 /*
  * The current thread faulted: send the report as a call on its pager (a
  * page fault) or exception handler (anything else), on its behalf. Returns
@@ -546,7 +585,10 @@ bool ipc_fault(struct trap_frame *tf, uint64_t addr)
 		self->fault_msg[2] = (tf->error & 2 ? IPC_FAULT_WRITE : 0) |
 				     (tf->error & 16 ? IPC_FAULT_EXEC : 0) |
 				     (tf->error & 1 ? IPC_FAULT_PRESENT : 0);
-		self->fault_tag = IPC_TAG(IPC_LABEL_PAGE_FAULT, 3, 0, 0);
+		self->fault_tag = IPC_FAULT_TAG_PAGE;
+#if CONFIG_FASTPATH
+		fault_fastpath(self, ep, to->badge);
+#endif
 	} else {
 		thread_get_regs(self, (struct mica_regs *)self->fault_msg);
 		self->fault_msg[18] = tf->vector;

@@ -5,6 +5,7 @@
 #define likely(x)       __builtin_expect(!!(x), 1)
 #define unlikely(x)     __builtin_expect(!!(x), 0)
 #define noreturn        __attribute__((noreturn))
+#define noinline        __attribute__((noinline))
 #define packed          __attribute__((packed))
 #define aligned(n)      __attribute__((aligned(n)))
 #define printf_like(f, a) __attribute__((format(printf, f, a)))

@@ -7,9 +7,13 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <abi/ipc.h>
 
 struct thread;
 struct trap_frame;
+
+/* The tag of a page-fault report (abi/ipc.h): the label and three words. */
+#define IPC_FAULT_TAG_PAGE IPC_TAG(IPC_LABEL_PAGE_FAULT, 3, 0, 0)
 
 /*
  * Ends whatever IPC t is in: out of an endpoint queue, or no longer waiting
@@ -33,6 +37,14 @@ void ipc_cancel_recv(struct thread *t);
  * it has neither.
  */
 bool ipc_fault(struct trap_frame *tf, uint64_t addr);
+
+/*
+ * For the fast path of reply_wait (fastpath.asm), which answers client's
+ * page-fault report from self with one map item (w0, w1): the item, as
+ * the slow path delivers it. A map that fails leaves the page missing,
+ * and the retried access faults again.
+ */
+void fastpath_fault_answer(struct thread *self, struct thread *client, uint64_t w0, uint64_t w1);
 
 
 #endif

@@ -50,6 +50,9 @@ void kmem_page_free(struct quota *q, uint64_t phys);
  * kmem_free takes the same size back.
  */
 void *kmem_alloc(struct quota *q, size_t size);
+/* The same, not zeroed: for objects whose every field the caller sets
+ * (a mapping node at every map). */
+void *kmem_alloc_raw(struct quota *q, size_t size);
 void kmem_free(struct quota *q, void *obj, size_t size);
 
 /* What kmem_alloc charges for size bytes; and a free that charges nobody

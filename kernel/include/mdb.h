@@ -25,7 +25,12 @@ struct mdb_node {
 /* Called by mdb_revoke() on each removed node. */
 typedef void (*mdb_visit_fn)(struct mdb_node *n, void *arg);
 
-void mdb_init(struct mdb_node *n);
+/* n unlinked (inline: every map makes a node). */
+static inline void mdb_init(struct mdb_node *n)
+{
+	n->parent = n->child = n->next = n->prev = NULL;
+}
+
 void mdb_insert_child(struct mdb_node *parent, struct mdb_node *n);
 void mdb_remove(struct mdb_node *n);
 void mdb_replace(struct mdb_node *old, struct mdb_node *n);

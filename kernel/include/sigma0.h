@@ -25,4 +25,11 @@ extern struct task *sigma0_task;
  */
 bool sigma0_fill(struct task *t, uint64_t va);
 
+/* Whether sigma0_fill(t, va) could do anything: checked inline first,
+ * since almost every fault and map is elsewhere. */
+static inline bool sigma0_in_window(const struct task *t, uint64_t va)
+{
+	return t == sigma0_task && va - SIGMA0_BASE < SIGMA0_SIZE;
+}
+
 #endif

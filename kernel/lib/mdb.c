@@ -38,14 +38,6 @@ static void splice(struct mdb_node *old, struct mdb_node *first, struct mdb_node
 }
 
 /* Makes n an unlinked node: no parent, children or siblings. */
-void mdb_init(struct mdb_node *n)
-{
-	n->parent = NULL;
-	n->child = NULL;
-	n->next = NULL;
-	n->prev = NULL;
-}
-
 /*
  * Makes the unlinked node n the first child of parent, which may be in
  * any tree or unlinked itself. O(1).

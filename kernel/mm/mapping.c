@@ -28,7 +28,7 @@ _Static_assert(MAP_READ == VM_READ && MAP_WRITE == VM_WRITE && MAP_EXEC == VM_EX
 int mapping_insert(struct vspace *vs, struct quota *q, uint64_t va, uint64_t pa,
 		   unsigned perms, struct mapping *parent, bool owns_frame)
 {
-	struct mapping *m = kmem_alloc(q, sizeof *m);
+	struct mapping *m = kmem_alloc_raw(q, sizeof *m);       /* every field set below */
 	int err;
 
 	if (!m)
@@ -79,7 +79,8 @@ void mapping_revoke(struct mapping *m)
 
 void mapping_remove(struct mapping *m)
 {
-	mapping_revoke(m);
+	if (mdb_has_children(&m->mdb))
+		mapping_revoke(m);
 	mdb_remove(&m->mdb);
 	mapping_free(m);
 }
@@ -137,50 +138,121 @@ struct page_pair {
 static bool page_pair_find(struct vspace *src, uint64_t sva, struct vspace *dst, uint64_t dva,
 			   struct page_pair *p)
 {
-	uint64_t dpa;
-	unsigned dp;
-
 	if (!vspace_lookup(src, sva, &p->pa, &p->sp, &p->sn))
 		return false;
-	p->dmapped = vspace_lookup(dst, dva, &dpa, &dp, &p->dn);
+	p->dmapped = vspace_mapped(dst, dva, &p->dn);
 	return true;
 }
 
 /*
- * Decode of map and grant: every source page that is mapped must hold the
- * requested permissions; no destination page may be a source page itself
- * or one a source page was derived from (replacing it would unmap the
- * source). O(pages x derivation depth). For a one-page flexpage, *one is
- * what it found, for the invoke to use instead of looking again.
+ * Decode of one page of a map or grant to dst, whose flexpage is d_size
+ * bytes at d_base: the source page must hold the requested permissions;
+ * the destination page may not be the source page itself or one the
+ * source was derived from, nor may any other page of the destination
+ * flexpage (replacing it would unmap the source). O(derivation depth).
+ */
+static int page_check(const struct page_pair *p, unsigned perms, const struct vspace *dst,
+		      uint64_t d_base, uint64_t d_size)
+{
+	if ((p->sp & perms) != perms)
+		return E_PERM;
+	if (!p->sn)
+		return E_INVAL;         /* the KIP is the kernel's to map */
+	if (p->dmapped && (p->dn == p->sn || !p->dn))
+		return E_INVAL;
+	for (struct mdb_node *a = p->sn->mdb.parent; a; a = a->parent) {
+		const struct mapping *am = mapping_of(a);
+
+		if (am->vs == dst && am->va - d_base < d_size)
+			return E_INVAL;
+	}
+	return E_OK;
+}
+
+/*
+ * Invoke of one page that page_check passed: p's source page at dva in
+ * dt with perms (plus the source's cache attribute), replacing what was
+ * there; moved rather than derived if grant. E_OK or E_NOMEM.
+ */
+static int page_install(struct task *dt, uint64_t dva, const struct page_pair *p,
+			unsigned perms, bool grant)
+{
+	struct mapping *sn = p->sn, *dn;
+	unsigned sp = perms | (p->sp & VM_UNCACHED);
+	int err;
+
+	if (p->dmapped)
+		mapping_remove(p->dn);
+	if (!grant)
+		return mapping_insert(&dt->vspace, dt->quota, dva, p->pa, sp, sn, false);
+	err = mapping_insert(&dt->vspace, dt->quota, dva, p->pa, sp, NULL, sn->owns_frame);
+	if (err != E_OK)
+		return err;
+	/* The new node takes the old one's place, children included; the old
+	 * one leaves with nothing derived from it and no frame. */
+	vspace_mapped(&dt->vspace, dva, &dn);
+	mdb_replace(&sn->mdb, &dn->mdb);
+	sn->owns_frame = false;
+	mapping_free(sn);
+	return E_OK;
+}
+
+/*
+ * A one-page flexpage, the common case (every fault answer, most maps):
+ * the checks of flexpage_decode and map_check for one page, each once,
+ * with the same errors in the same order as mapping_transfer's.
+ */
+static int page_decode(uint64_t base)
+{
+	if (base & (PAGE_SIZE - 1))
+		return E_ALIGN;
+	/* base in [USER_MAP_BASE, KIP_ADDR - PAGE_SIZE]: one unsigned compare */
+	if (base - USER_MAP_BASE >= KIP_ADDR - USER_MAP_BASE)
+		return E_RANGE;
+	return E_OK;
+}
+
+static int map_page(struct task *self, uint64_t sva, struct task *dt, uint64_t dva,
+		    uint64_t perms_in, bool grant)
+{
+	unsigned perms = (unsigned)perms_in | MAP_READ;
+	struct page_pair p;
+	int err;
+
+	if ((err = page_decode(sva)) != E_OK || (err = page_decode(dva)) != E_OK)
+		return err;
+	if (perms_in & ~(uint64_t)(MAP_READ | MAP_WRITE | MAP_EXEC))
+		return E_INVAL;
+	if (dt == self && sva == dva)
+		return E_INVAL;         /* a page onto itself */
+	if (sigma0_in_window(self, sva))
+		sigma0_fill(self, sva);
+	if (!page_pair_find(&self->vspace, sva, &dt->vspace, dva, &p))
+		return E_NOTMAPPED;
+	if ((err = page_check(&p, perms, &dt->vspace, dva, PAGE_SIZE)) != E_OK)
+		return err;
+	if (dt->quota->limit - dt->quota->used < map_cost(1))
+		return E_NOMEM;
+	return page_install(dt, dva, &p, perms, grant);
+}
+
+/*
+ * Decode of map and grant over a flexpage: page_check for every source
+ * page that is mapped. O(pages x derivation depth). Sets *mapped to how
+ * many are.
  */
 static int map_check(struct vspace *src, const struct flexpage *s, struct vspace *dst,
-		     const struct flexpage *d, unsigned perms, uint64_t *mapped,
-		     struct page_pair *one)
+		     const struct flexpage *d, unsigned perms, uint64_t *mapped)
 {
 	*mapped = 0;
 	for (uint64_t off = 0; off < s->size; off += PAGE_SIZE) {
 		struct page_pair p;
-		struct mapping *sn, *dn;
+		int err;
 
 		if (!page_pair_find(src, s->base + off, dst, d->base + off, &p))
 			continue;
-		sn = p.sn;
-		dn = p.dn;
-		if ((p.sp & perms) != perms)
-			return E_PERM;
-		if (!sn)
-			return E_INVAL;         /* the KIP is the kernel's to map */
-		if (p.dmapped && (dn == sn || !dn))
-			return E_INVAL;
-		/* Nor may any destination page be one the source came from,
-		 * at whatever offset: replacing it would take the source along. */
-		for (struct mdb_node *a = sn->mdb.parent; a; a = a->parent) {
-			const struct mapping *am = mapping_of(a);
-
-			if (am->vs == dst && am->va - d->base < d->size)
-				return E_INVAL;
-		}
-		*one = p;
+		if ((err = page_check(&p, perms, dst, d->base, d->size)) != E_OK)
+			return err;
 		(*mapped)++;
 	}
 	return *mapped ? E_OK : E_NOTMAPPED;
@@ -191,10 +263,11 @@ int mapping_transfer(struct task *self, uint64_t sbase, struct task *dt, uint64_
 {
 	struct flexpage s, d;
 	unsigned perms = (unsigned)perms_in;
-	struct page_pair one = { 0 };
 	uint64_t mapped;
 	int err;
 
+	if (size_log2 == MAP_SIZE_MIN)
+		return map_page(self, sbase, dt, dbase, perms_in, grant);
 	if ((err = flexpage_decode(sbase, size_log2, &s)) != E_OK ||
 	    (err = flexpage_decode(dbase, size_log2, &d)) != E_OK)
 		return err;
@@ -206,43 +279,18 @@ int mapping_transfer(struct task *self, uint64_t sbase, struct task *dt, uint64_
 	/* sigma0 maps from its window before it has touched it. */
 	for (uint64_t off = 0; self == sigma0_task && off < s.size; off += PAGE_SIZE)
 		sigma0_fill(self, s.base + off);
-	if ((err = map_check(&self->vspace, &s, &dt->vspace, &d, perms, &mapped, &one)) != E_OK)
+	if ((err = map_check(&self->vspace, &s, &dt->vspace, &d, perms, &mapped)) != E_OK)
 		return err;
 	if (dt->quota->limit - dt->quota->used < map_cost(mapped))
 		return E_NOMEM;
 
 	for (uint64_t off = 0; off < s.size; off += PAGE_SIZE) {
-		struct page_pair p = one;       /* one page: map_check's look */
-		struct mapping *sn, *dn;
-		unsigned sp, dp;
-		uint64_t pa, dpa;
+		struct page_pair p;
 
-		if (s.size != PAGE_SIZE &&
-		    !page_pair_find(&self->vspace, s.base + off, &dt->vspace, d.base + off, &p))
+		if (!page_pair_find(&self->vspace, s.base + off, &dt->vspace, d.base + off, &p))
 			continue;
-		pa = p.pa;
-		sp = p.sp;
-		sn = p.sn;
-		if (p.dmapped)
-			mapping_remove(p.dn);
-		/* Only the cache attribute is inherited beyond what was asked. */
-		sp = perms | (sp & VM_UNCACHED);
-		if (!grant) {
-			err = mapping_insert(&dt->vspace, dt->quota, d.base + off, pa, sp, sn, false);
-			if (err != E_OK)
-				return err;     /* physical memory ran out mid-way */
-			continue;
-		}
-		err = mapping_insert(&dt->vspace, dt->quota, d.base + off, pa, sp, NULL,
-				     sn->owns_frame);
-		if (err != E_OK)
-			return err;
-		/* The new node takes the old one's place, children included; the
-		 * old one leaves with nothing derived from it and no frame. */
-		vspace_lookup(&dt->vspace, d.base + off, &dpa, &dp, &dn);
-		mdb_replace(&sn->mdb, &dn->mdb);
-		sn->owns_frame = false;
-		mapping_free(sn);
+		if ((err = page_install(dt, d.base + off, &p, perms, grant)) != E_OK)
+			return err;     /* physical memory ran out mid-way */
 	}
 	return E_OK;
 }
@@ -292,10 +340,8 @@ int sys_unmap(struct trap_frame *f)
 		return E_INVAL;
 	for (uint64_t off = 0; off < fp.size; off += PAGE_SIZE) {
 		struct mapping *m;
-		unsigned perms;
-		uint64_t pa;
 
-		if (!vspace_lookup(vs, fp.base + off, &pa, &perms, &m) || !m)
+		if (!vspace_mapped(vs, fp.base + off, &m) || !m)
 			continue;
 		found++;
 		if (flags & UNMAP_SELF)

@@ -78,6 +78,15 @@ static struct slab *slab_new(unsigned c)
 
 void *kmem_alloc(struct quota *q, size_t size)
 {
+	void *obj = kmem_alloc_raw(q, size);
+
+	if (obj)
+		memset(obj, 0, kmem_class_bytes(size));
+	return obj;
+}
+
+void *kmem_alloc_raw(struct quota *q, size_t size)
+{
 	unsigned c;
 	struct slab *s;
 	void **obj;
@@ -96,7 +105,6 @@ void *kmem_alloc(struct quota *q, size_t size)
 	s->inuse++;
 	if (!s->free)
 		list_remove(s);         /* full: no longer a candidate */
-	memset(obj, 0, (size_t)1 << (c + CLASS_MIN_SHIFT));
 	return obj;
 }
 

@@ -150,6 +150,15 @@ void test_ipc_blocked_server(void);
 void test_light_exit_preempts(void);
 void test_ipc_long_utcb_changes(void);
 
+/* t_faultpath.c */
+void test_faultpath_pager_waits(void);
+void test_faultpath_pager_not_waiting(void);
+void test_faultpath_pager_dead(void);
+void test_faultpath_bad_item(void);
+void test_faultpath_other_answers(void);
+void test_faultpath_faulter_aborted(void);
+void test_faultpath_queued_senders(void);
+
 /* t_basic.c */
 void test_null(void);
 void test_nosys(void);

@@ -138,6 +138,14 @@ static const struct test tests[] = {
 	{ "ipc_blocked_server", test_ipc_blocked_server },
 	{ "light_exit_preempts", test_light_exit_preempts },
 	{ "ipc_long_utcb_changes", test_ipc_long_utcb_changes },
+	/* the page-fault fast paths' edges (t_faultpath.c) */
+	{ "faultpath_pager_waits", test_faultpath_pager_waits },
+	{ "faultpath_pager_not_waiting", test_faultpath_pager_not_waiting },
+	{ "faultpath_pager_dead", test_faultpath_pager_dead },
+	{ "faultpath_bad_item", test_faultpath_bad_item },
+	{ "faultpath_other_answers", test_faultpath_other_answers },
+	{ "faultpath_faulter_aborted", test_faultpath_faulter_aborted },
+	{ "faultpath_queued_senders", test_faultpath_queued_senders },
 	/* last: a kernel that gets this wrong panics */
 	{ "start_unset_regs", test_start_unset_regs },
 };

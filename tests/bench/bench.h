@@ -86,6 +86,10 @@ long bench_run_all(void (*write)(const char *text, size_t len));
 extern uint64_t ts_pair_ticks;
 uint64_t bench_ts_pair(void);
 
+/* For a measure that does untimed work first: run(n) timed as the
+ * harness times a run, the empty loop taken off. */
+uint64_t bench_timed(void (*run)(uint64_t), uint64_t n);
+
 extern const struct bench_op bench_ops[];
 extern const unsigned bench_nops;
 

@@ -110,6 +110,16 @@ static uint64_t timed(void (*run)(uint64_t), uint64_t n)
 	return ts_end() - t0;
 }
 
+/* The empty loop's ticks (measure_empty), once measured. */
+static uint64_t empty_ticks;
+
+uint64_t bench_timed(void (*run)(uint64_t), uint64_t n)
+{
+	uint64_t t = timed(run, n);
+
+	return t > empty_ticks ? t - empty_ticks : 0;
+}
+
 /* The empty timed loop. Not inlined, like the operations' loops. */
 static __attribute__((noinline)) void run_empty(uint64_t n)
 {
@@ -254,7 +264,7 @@ long bench_run_all(void (*write)(const char *text, size_t len))
 	    (e = sys_thread_config(SLOT_SELF_THREAD, bench_priority, BENCH_SLICE)) != E_OK)
 		return fail("setup", "thread_config", e);
 
-	empty = measure_empty();
+	empty = empty_ticks = measure_empty();
 	put_str(&l, "bench: empty timed loop of ");
 	put_dec(&l, NITER);
 	put_str(&l, " iterations: ");

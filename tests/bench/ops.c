@@ -152,6 +152,9 @@ static void run_yield_fpu(uint64_t n)
  *                    signal(B), forever.
  *   bench_faulter:   RBX an address: loads from it, then unmaps its page
  *                    (UNMAP_SELF), forever: every load faults.
+ *   bench_faulter_walk: RBX the start, RBP the end of a range: loads from
+ *                    each page of it in turn, forever (from the start
+ *                    again at the end), unmapping nothing.
  *
  * A timestamp is "lfence; rdtsc; shl; or" (bench_ts_pair measures two).
  */
@@ -164,6 +167,7 @@ void bench_echo(void);
 void bench_oneway(void);
 void bench_ntfn(void);
 void bench_faulter(void);
+void bench_faulter_walk(void);
 uint64_t bench_ts_pair(void);
 void bench_oneway_client(uint64_t n, uint64_t ep, uint64_t *acc, uint64_t tag);
 
@@ -222,6 +226,16 @@ __asm__(
 	"	mov $1, %edx\n"                 /* UNMAP_SELF */
 	"	mov $22, %eax\n"                /* SYS_UNMAP */
 	"	syscall\n"
+	"	jmp 1b\n"
+
+	".globl bench_faulter_walk\n"
+	"bench_faulter_walk:\n"
+	"	mov %rbx, %rsi\n"
+	"1:	mov (%rbx), %rax\n"
+	"	add $4096, %rbx\n"
+	"	cmp %rbp, %rbx\n"
+	"	jb 1b\n"
+	"	mov %rsi, %rbx\n"
 	"	jmp 1b\n"
 	".balign 4096\n"
 	".text\n"
@@ -719,6 +733,75 @@ static void run_pf(uint64_t n)
 		op_error = E_STATE;
 }
 
+/*
+ * The same fault resolved without the faulter's own unmap (a sub-figure
+ * of pagefault_pager_xas, not a replacement): the faulter
+ * (bench_faulter_walk) loads from NITER + 1 pages in a row from
+ * PF_WALK_ADDR, then from the start again. Before each batch of NITER,
+ * untimed, we take back every page derived from pf_page (SYS_UNMAP
+ * without UNMAP_SELF: a revoke), so that each of the batch's loads, and
+ * the one whose report ends it, finds its page missing. One iteration:
+ * fault, the kernel's call to us, our reply_wait with the map item,
+ * resumed load, the faulter's next address.
+ */
+#define PF_WALK_ADDR 0x20000000ull
+#define PF_WALK_SIZE ((NITER + 1) * 4096ull)
+#define PF_WALK_END  (PF_WALK_ADDR + PF_WALK_SIZE)
+
+static long setup_pf_walk(void)
+{
+	long e;
+
+	if ((e = sys_endpoint_create(SLOT_SELF_TASK, ENDPOINT)) != E_OK)
+		return e;
+	if ((e = child_create()) != E_OK ||
+	    (e = srv_start(CHILD, bench_faulter_walk, PF_WALK_ADDR, PF_WALK_END,
+			   ENDPOINT)) != E_OK) {
+		teardown_srv();
+		return e;
+	}
+	pf_msg.tag = 0;
+	if ((e = ipc_recv(ENDPOINT, &pf_msg)) != E_OK ||
+	    IPC_TAG_LABEL(pf_msg.tag) != IPC_LABEL_PAGE_FAULT || pf_msg.w[0] != PF_WALK_ADDR) {
+		teardown_srv();
+		return e != E_OK ? e : E_STATE;
+	}
+	return E_OK;
+}
+
+static void run_pf_walk(uint64_t n)
+{
+	long e;
+
+	for (uint64_t i = 0; i < n; i++) {
+		uint64_t addr = pf_msg.w[0] & ~0xFFFull;
+
+		pf_msg.tag = IPC_TAG(0, 0, 1, 0);
+		pf_msg.w[0] = IPC_ITEM_PAGES(IPC_ITEM_MAP_PAGES, (uint64_t)(uintptr_t)pf_page, 12,
+					     MAP_READ);
+		pf_msg.w[1] = addr;
+		if ((e = ipc_reply_wait(ENDPOINT, &pf_msg)) != E_OK && op_error == E_OK)
+			op_error = e;
+	}
+}
+
+static uint64_t measure_pf_walk(uint64_t n)
+{
+	uint64_t at = pf_msg.w[0], t;
+	long e;
+
+	if ((e = sys_unmap((uint64_t)(uintptr_t)pf_page, 12, 0)) != E_OK && op_error == E_OK)
+		op_error = e;
+	t = bench_timed(run_pf_walk, n);
+	/* Every load faulted once: n faults later, the faulter is n pages
+	 * on (a map that failed would have brought the same address back). */
+	if ((IPC_TAG_LABEL(pf_msg.tag) != IPC_LABEL_PAGE_FAULT ||
+	     pf_msg.w[0] != PF_WALK_ADDR + (at - PF_WALK_ADDR + n * 4096) % PF_WALK_SIZE) &&
+	    op_error == E_OK)
+		op_error = E_STATE;
+	return t;
+}
+
 /* ------------------------------------------------------------ map, capabilities */
 
 /* One page of ours mapped at MAP_DST and unmapped again. */
@@ -792,6 +875,8 @@ const struct bench_op bench_ops[] = {
 		/* signal -> wait across tasks, both ways: per handoff */
 	{ "ntfn_signal_wait_xas", setup_ntfn_xas, run_ntfn, NULL, teardown_srv, 2 },
 	{ "pagefault_pager_xas", setup_pf, run_pf, NULL, teardown_srv, 1 },
+	/* sub-figure: the same without the faulter's own unmap (fresh pages) */
+	{ "pagefault_pager_xas_nounmap", setup_pf_walk, NULL, measure_pf_walk, teardown_srv, 1 },
 	/* COM1's THR-empty interrupt to a driver thread's return from wait */
 	{ "irq_to_driver", setup_irq, NULL, measure_irq, teardown_irq, 1 },
 	{ "map_unmap_page", NULL, run_map_unmap, NULL, teardown_op, 1 },

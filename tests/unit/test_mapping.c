@@ -486,6 +486,16 @@ bool vspace_lookup(struct vspace *vs, uint64_t va, uint64_t *pa, unsigned *perms
 	return true;
 }
 
+bool vspace_mapped(struct vspace *vs, uint64_t va, struct mapping **node)
+{
+	struct fpte *e = fs_find(fs_of(vs), va);
+
+	if (!e)
+		return false;
+	*node = e->node;
+	return true;
+}
+
 void vspace_unmap(struct vspace *vs, uint64_t va)
 {
 	struct fspace *fs = fs_of(vs);
@@ -526,6 +536,16 @@ static bool node_still_mapped(const struct mapping *m)
 			if (fspaces[s].e[i].node == m)
 				return true;
 	return false;
+}
+
+/* Not zeroed: filled with a pattern, so that a field the caller forgets shows. */
+void *kmem_alloc_raw(struct quota *q, size_t size)
+{
+	void *obj = kmem_alloc(q, size);
+
+	if (obj)
+		memset(obj, 0xA5, size);
+	return obj;
 }
 
 /* ------------------------------------------------ sigma0 */

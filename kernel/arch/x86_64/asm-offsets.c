@@ -43,6 +43,7 @@ void asm_offsets(void)
 	OFFSET(T_REPLY_FROM, thread, reply_from);
 	OFFSET(T_REPLY_NEXT, thread, reply_next);
 	OFFSET(T_FAULT_TAG, thread, fault_tag);
+	OFFSET(T_FAULT_MSG, thread, fault_msg);
 	OFFSET(T_FPU_USED, thread, fpu.used);
 	OFFSET(T_UTCB_KVA, thread, utcb_kva);
 	OFFSET(T_UTCB_GEN, thread, utcb_gen);
@@ -76,6 +77,9 @@ void asm_offsets(void)
 	DEFINE(IPC_REG_WORDS, IPC_REG_WORDS);
 	DEFINE(IPC_MAX_WORDS, IPC_MAX_WORDS);
 	DEFINE(UTCB_MR, offsetof(struct utcb, mr));
+	DEFINE(IPC_TAG_ONE_ITEM, IPC_TAG(0, 0, 1, 0));
+	DEFINE(IPC_ITEM_MAP_PAGES, IPC_ITEM_MAP_PAGES);
+	DEFINE(IPC_FAULT_TAG_PAGE, IPC_FAULT_TAG_PAGE);
 	DEFINE(SYS_CALL, SYS_CALL);
 	DEFINE(SYS_REPLY_WAIT, SYS_REPLY_WAIT);
 	DEFINE(SYS_NSYSCALLS, SYS_NSYSCALLS);

@@ -20,6 +20,17 @@
 ;               blocked by SYSCALL; the UTCB rule; RDI an endpoint
 ;               capability with the read right and no sender queued on it;
 ;               no pending bits of a bound notification.
+;   reply_wait answering a page fault (a pager's every answer): a tag
+;               of one typed item and no words (its low 16 bits), the item
+;               a map of pages; a caller whose report is a page fault, at
+;               least as important as we are (it resumes from its
+;               exception frame, by return_to_user: no SYSCALL rule); the
+;               receive rules above. The map is C's (fastpath_fault_answer:
+;               item_transfer's case, whose failure only means the page is
+;               still missing, so it comes after the point of no return).
+;   a page fault (fastpath_fault, called by core/ipc.c, which checked
+;               and did the bookkeeping): the report, three words from the
+;               faulter's fault_msg, goes to the pager as a call's message.
 ;
 ; The message stays in the registers: the words the sender put in RDX,
 ; R8-R10 and R12-R15 are the receiver's, those beyond the count are
@@ -37,6 +48,11 @@
 ; marked VEC_IPC_FAST; arch/trap.h says who fills in the rest, and when.
 ; The partner is resumed from its frame's RIP, RFLAGS, RSP, RBX and RBP.
 ;
+; Who resumes a faulter: its frame is always a full one (an exception's),
+; and fp_switch returns to it through return_to_user when RSI's low byte,
+; where a message's word count is, says FP_RESUME_FRAME (one past the
+; longest message).
+;
 ; The kernel objects are those of the C code, at the offsets of
 ; asm-offsets.inc. The rare cases (a longer queue, eager scheduling, FPU
 ; state to switch, a task with I/O ports, a thread to put back in the
@@ -45,6 +61,7 @@
 %include "frame.inc"
 %include "asm-offsets.inc"
 
+%if CONFIG_FASTPATH
 bits 64
 section .text
 
@@ -58,8 +75,15 @@ extern endpoint_enqueue
 extern tss_io
 extern tss_bitmap_owner
 extern tss_bitmap_generation
+extern fastpath_fault_answer
+extern return_to_user
 global fastpath_call
 global fastpath_reply_wait
+global fastpath_fault
+
+; fp_switch's word count (RSI's low byte) for "resume the frame instead":
+; one past the longest message, the last entry of fp_zero_from.
+%define FP_RESUME_FRAME (IPC_MAX_WORDS + 1)
 
 ; Saves what a thread blocked in IPC keeps in the current thread's frame,
 ; whose end RSP points at, and leaves the thread in RBX. Harmless when the
@@ -151,6 +175,63 @@ global fastpath_reply_wait
 	pop rdi
 %endmacro
 
+; RAX := the endpoint of capability RDI of thread RBX, if we may receive
+; on it (the read right), no sender waits there to be taken and no bits of
+; a bound notification wait for us; else to %1. Clobbers RCX.
+%macro FP_RECV_CHECK 1
+	FP_ENDPOINT_CAP RIGHT_READ, %1
+	mov rax, [rcx + CAP_OBJ]
+	mov rcx, [rax + EP_HEAD]
+	test rcx, rcx
+	jz %%no_sender
+	cmp dword [rcx + T_STATE], THREAD_SEND
+	je %1                           ; receivers: we queue behind them
+%%no_sender:
+	mov rcx, [rbx + T_BOUND_NTFN]
+	test rcx, rcx
+	jz %%checked
+	cmp qword [rcx + NTFN_BITS], 0
+	jne %1
+%%checked:
+%endmacro
+
+; After the point of no return of reply_wait: thread RBX answers its
+; newest caller RBP and waits on endpoint RAX; RBP is made ready; then to
+; %1. RDI becomes 0, the badge of a reply.
+%macro FP_ANSWER_AND_WAIT 1
+	; caller_remove(client): the newest caller, first on our list.
+	mov rcx, [rbp + T_REPLY_NEXT]
+	mov [rbx + T_CALLER], rcx
+	xor ecx, ecx
+	mov [rbp + T_REPLY_FROM], rcx
+	mov [rbp + T_REPLY_NEXT], rcx
+	mov cl, [rbx + T_SLICE_LEFT]    ; what is left of its time
+	mov [rbp + T_SLICE_LEFT], cl
+	; endpoint_enqueue(ep, us): into an empty queue here (a thread in no
+	; queue has NULL links already), behind other receivers in C.
+	cmp qword [rax + EP_HEAD], 0
+	jne %%enqueue_c
+	mov [rax + EP_HEAD], rbx
+	mov [rax + EP_TAIL], rbx
+	mov [rbx + T_IPC_EP], rax
+%%enqueued:
+	mov dword [rbx + T_STATE], THREAD_RECV
+	mov qword [rbx + F_VECTOR], VEC_IPC_FAST
+%if !CONFIG_LAZY_SCHED
+	FP_CCALL sched_dequeue, rbx
+%endif
+	; sched_make_ready(client); a reply carries no badge.
+	mov dword [rbp + T_STATE], THREAD_RUNNABLE
+	xor edi, edi
+	cmp qword [rbp + T_RQ_NEXT], 0
+	jne %1
+	FP_CCALL sched_enqueue, rbp
+	jmp %1
+%%enqueue_c:
+	FP_CCALL endpoint_enqueue, rax, rbx
+	jmp %%enqueued
+%endmacro
+
 ; SYS_CALL(endpoint, tag, words)
 fastpath_call:
 	FP_SAVE
@@ -238,69 +319,70 @@ fastpath_reply_wait:
 	jb .slow
 	cmp qword [rbp + F_VECTOR], VEC_SYSCALL
 	jb .slow
-	; An endpoint we may receive on, with no sender waiting to be taken.
-	FP_ENDPOINT_CAP RIGHT_READ, .slow
-	mov rax, [rcx + CAP_OBJ]
-	mov rcx, [rax + EP_HEAD]
-	test rcx, rcx
-	jnz .waiters
-.no_sender:
-	; No notification bits waiting for us.
-	mov rcx, [rbx + T_BOUND_NTFN]
-	test rcx, rcx
-	jnz .bound
-.checked:
+	FP_RECV_CHECK .slow
 
 	; POINT OF NO RETURN
-	; caller_remove(client): the newest caller, first on our list.
-	mov rcx, [rbp + T_REPLY_NEXT]
-	mov [rbx + T_CALLER], rcx
-	xor ecx, ecx
-	mov [rbp + T_REPLY_FROM], rcx
-	mov [rbp + T_REPLY_NEXT], rcx
-	mov cl, [rbx + T_SLICE_LEFT]    ; what is left of its time
-	mov [rbp + T_SLICE_LEFT], cl
-	; endpoint_enqueue(ep, us): into an empty queue here (a thread in no
-	; queue has NULL links already), behind other receivers in C.
-	cmp qword [rax + EP_HEAD], 0
-	jne .enqueue_c
-	mov [rax + EP_HEAD], rbx
-	mov [rax + EP_TAIL], rbx
-	mov [rbx + T_IPC_EP], rax
-.enqueued:
-	mov dword [rbx + T_STATE], THREAD_RECV
-	mov qword [rbx + F_VECTOR], VEC_IPC_FAST
-%if !CONFIG_LAZY_SCHED
-	FP_CCALL sched_dequeue, rbx
-%endif
-	; sched_make_ready(client); a reply carries no badge.
-	mov dword [rbp + T_STATE], THREAD_RUNNABLE
-	xor edi, edi
-	cmp qword [rbp + T_RQ_NEXT], 0
-	jne fp_switch
-	FP_CCALL sched_enqueue, rbp
-	jmp fp_switch
-.waiters:
-	cmp dword [rcx + T_STATE], THREAD_SEND
-	jne .no_sender                  ; receivers: we queue behind them
-	jmp .slow
-.bound:
-	cmp qword [rcx + NTFN_BITS], 0
-	je .checked
-	jmp .slow
-.enqueue_c:
-	FP_CCALL endpoint_enqueue, rax, rbx
-	jmp .enqueued
+	FP_ANSWER_AND_WAIT fp_switch
 .long:
 	; UTCB words: ours and our caller's UTCB cached.
-	FP_LONG_TAG .slow
+	FP_LONG_TAG .fault_answer
 	mov rbp, [rbx + T_CALLER]
 	test rbp, rbp
 	jz .slow
 	FP_UTCB_CURRENT rbp, .slow
 	jmp .tag_ok
+.fault_answer:
+	; The answer to a page-fault report with one map item (RDX, R8) and
+	; no words, a pager's every answer...
+	cmp eax, IPC_TAG_ONE_ITEM
+	jne .slow
+	mov rbp, [rbx + T_CALLER]
+	test rbp, rbp
+	jz .slow
+	cmp qword [rbp + T_FAULT_TAG], IPC_FAULT_TAG_PAGE
+	jne .slow
+	mov eax, edx
+	and eax, 0xF                    ; the item's kind
+	cmp eax, IPC_ITEM_MAP_PAGES
+	jne .slow
+	; ...to a faulter who should run next (return_to_user resumes it
+	; from its exception frame), and the receive checks as above.
+	mov r11b, [rbx + T_PRIORITY]
+	cmp [rbp + T_PRIORITY], r11b
+	jb .slow
+	FP_RECV_CHECK .slow
+
+	; POINT OF NO RETURN
+	; The map, in C: fastpath_fault_answer(us, client, item). Its result
+	; does not matter: a page still missing faults again.
+	mov rsp, [gs:PERCPU_KSTACK_TOP]
+	push rax                        ; the endpoint (twice: the call's
+	push rax                        ; stack stays 16-byte aligned)
+	mov rdi, rbx
+	mov rsi, rbp
+	mov rcx, r8
+	call fastpath_fault_answer
+	pop rax
+	pop rax
+	FP_ANSWER_AND_WAIT .to_faulter
+.to_faulter:
+	mov esi, FP_RESUME_FRAME        ; not a message: see fp_zero_from
+	jmp fp_switch
 .slow:
 	FP_SLOW SYS_REPLY_WAIT
+
+; fastpath_fault(self, rcv, badge) (arch/fastpath.h): core/ipc.c did the
+; checks and the bookkeeping of a page-fault report to a waiting pager;
+; the report goes as a 3-word message from the faulter's fault_msg.
+fastpath_fault:
+	mov rbx, rdi
+	mov rbp, rsi
+	mov rdi, rdx                    ; the badge
+	mov rsi, [rbx + T_FAULT_TAG]
+	mov rdx, [rbx + T_FAULT_MSG]
+	mov r8, [rbx + T_FAULT_MSG + 8]
+	mov r9, [rbx + T_FAULT_MSG + 16]
+	jmp fp_switch
 
 ; Switches from thread RBX, which just blocked, to thread RBP, made ready,
 ; and enters user mode in it with the message: RDI the badge, RSI the tag,
@@ -409,9 +491,16 @@ fp_flush:
 	mov byte [rax + TASK_STALE], 0
 	jmp fp_load_cr3
 
+; Not a message: RBP is a faulter whose report was answered, resumed
+; from its full frame (IRETQ, an exception's).
+fp_resume_frame:
+	jmp return_to_user
+
 section .rodata
 align 8
 fp_zero_from:                           ; by word count: the first word to zero
 	dq fp_zero_0, fp_zero_1, fp_zero_2, fp_zero_3, fp_zero_4
 	dq fp_zero_5, fp_zero_6, fp_zero_7, fp_zero_8
 	times IPC_MAX_WORDS - IPC_REG_WORDS dq fp_utcb_copy
+	dq fp_resume_frame                      ; FP_RESUME_FRAME
+%endif

@@ -117,7 +117,8 @@ static void user_exception(struct trap_frame *tf)
 {
 	uint64_t addr = tf->vector == 14 ? read_cr2() : 0;
 
-	if (tf->vector == 14 && sigma0_fill(thread_current()->task, addr))
+	if (tf->vector == 14 && sigma0_in_window(thread_current()->task, addr) &&
+	    sigma0_fill(thread_current()->task, addr))
 		return;
 	if (ipc_fault(tf, addr))
 		return;                 /* not reached: the handler answers */

@@ -25,6 +25,11 @@ struct vspace {
 	 * a kernel copy of one, such as a thread's cached UTCB address
 	 * (thread.utcb_kva), is good while the count it was taken at is. */
 	uint64_t generation;
+	/* The leaf table leaf_find() found last and the 2 MiB it covers
+	 * (va >> 21; ~0: none). User page tables go only with the space, so
+	 * it stays right until vspace_destroy. */
+	uint64_t leaf_region;
+	uint64_t *leaf;
 };
 
 /* Turns on PCID where the CPU has it; call while CR3 is the kernel's. */
@@ -50,6 +55,11 @@ int vspace_map(struct vspace *vs, uint64_t va, uint64_t pa, unsigned perms,
 /* What is mapped at va: false if nothing; else the frame, perms and node. */
 bool vspace_lookup(struct vspace *vs, uint64_t va, uint64_t *pa, unsigned *perms,
 		   struct mapping **node);
+
+/* Whether anything is mapped at va, and its node (NULL: a kernel page,
+ * the KIP): vspace_lookup without the frame and permissions, for unmap
+ * and a map's destination, which need nothing else. */
+bool vspace_mapped(struct vspace *vs, uint64_t va, struct mapping **node);
 
 /* Removes whatever is mapped at va, from the tables and the TLB. */
 void vspace_unmap(struct vspace *vs, uint64_t va);
