@@ -52,8 +52,8 @@ static long console_call(uint64_t label, uint64_t *w, unsigned words)
 		return err;
 	for (unsigned i = 0; i < IPC_REG_WORDS; i++)
 		w[i] = m.w[i];
-	for (unsigned i = IPC_REG_WORDS; i < IPC_TAG_WORDS(m.tag); i++)
-		w[i] = u->mr[i];
+	for (unsigned i = IPC_REG_WORDS; i < IPC_MAX_WORDS; i++)
+		w[i] = i < IPC_TAG_WORDS(m.tag) ? u->mr[i] : 0;    /* nothing stale */
 	return (long)IPC_TAG_LABEL(m.tag);
 }
 
