@@ -327,6 +327,26 @@ int sys_grant(struct trap_frame *f)
  * caller's pages in the flexpage, in every space; with UNMAP_SELF the
  * caller's own pages too. E_NOTMAPPED if none was mapped.
  */
+/* A one-page unmap, the common case (a pager's or faulter's page): the
+ * checks and the step of sys_unmap's loop once, same errors, same order. */
+static int unmap_page(struct vspace *vs, uint64_t base, uint64_t flags)
+{
+	struct mapping *m;
+	int err;
+
+	if ((err = page_decode(base)) != E_OK)
+		return err;
+	if (flags & ~(uint64_t)UNMAP_SELF)
+		return E_INVAL;
+	if (!vspace_mapped(vs, base, &m) || !m)
+		return E_NOTMAPPED;
+	if (flags & UNMAP_SELF)
+		mapping_remove(m);
+	else
+		mapping_revoke(m);
+	return E_OK;
+}
+
 int sys_unmap(struct trap_frame *f)
 {
 	struct vspace *vs = &thread_current()->task->vspace;
@@ -334,6 +354,8 @@ int sys_unmap(struct trap_frame *f)
 	struct flexpage fp;
 	int err;
 
+	if (sys_arg1(f) == MAP_SIZE_MIN)
+		return unmap_page(vs, sys_arg0(f), flags);
 	if ((err = flexpage_decode(sys_arg0(f), sys_arg1(f), &fp)) != E_OK)
 		return err;
 	if (flags & ~(uint64_t)UNMAP_SELF)

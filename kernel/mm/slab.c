@@ -13,7 +13,7 @@
 #include <abi/errno.h>
 #include <arch/memlayout.h>
 
-#define CLASS_MIN_SHIFT 6       /* 64 bytes */
+#define CLASS_MIN_SHIFT KMEM_CLASS_MIN_SHIFT
 #define NCLASSES        6       /* 64 .. 2048 */
 
 struct slab {
@@ -106,17 +106,6 @@ void *kmem_alloc_raw(struct quota *q, size_t size)
 	if (!s->free)
 		list_remove(s);         /* full: no longer a candidate */
 	return obj;
-}
-
-uint64_t kmem_class_bytes(size_t size)
-{
-	return (uint64_t)1 << (class_of(size) + CLASS_MIN_SHIFT);
-}
-
-void kmem_free(struct quota *q, void *obj, size_t size)
-{
-	kmem_free_uncharged(obj, size);
-	quota_release(q, kmem_class_bytes(size));
 }
 
 void kmem_free_uncharged(void *obj, size_t size)
