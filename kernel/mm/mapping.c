@@ -25,8 +25,11 @@ _Static_assert(MAP_READ == VM_READ && MAP_WRITE == VM_WRITE && MAP_EXEC == VM_EX
 #define MAP_SIZE_MAX  22        /* 4 MiB: 1024 pages per call */
 #define USER_MAP_BASE 0x1000ull /* page 0 stays unmapped: null pointers fault */
 
-int mapping_insert(struct vspace *vs, struct quota *q, uint64_t va, uint64_t pa,
-		   unsigned perms, struct mapping *parent, bool owns_frame)
+/* mapping_insert's body, inline into page_install: a fault's answer
+ * comes here through three layers, each a prologue and argument moves. */
+static always_inline int node_insert(struct vspace *vs, struct quota *q, uint64_t va,
+				     uint64_t pa, unsigned perms, struct mapping *parent,
+				     bool owns_frame)
 {
 	struct mapping *m = kmem_alloc_raw(q, sizeof *m);       /* every field set below */
 	int err;
@@ -45,6 +48,12 @@ int mapping_insert(struct vspace *vs, struct quota *q, uint64_t va, uint64_t pa,
 	if (parent)
 		mdb_insert_child(&parent->mdb, &m->mdb);
 	return E_OK;
+}
+
+int mapping_insert(struct vspace *vs, struct quota *q, uint64_t va, uint64_t pa,
+		   unsigned perms, struct mapping *parent, bool owns_frame)
+{
+	return node_insert(vs, q, va, pa, perms, parent, owns_frame);
 }
 
 static struct mapping *mapping_of(struct mdb_node *n)
@@ -174,8 +183,8 @@ static int page_check(const struct page_pair *p, unsigned perms, const struct vs
  * dt with perms (plus the source's cache attribute), replacing what was
  * there; moved rather than derived if grant. E_OK or E_NOMEM.
  */
-static int page_install(struct task *dt, uint64_t dva, const struct page_pair *p,
-			unsigned perms, bool grant)
+static always_inline int page_install(struct task *dt, uint64_t dva, const struct page_pair *p,
+				      unsigned perms, bool grant)
 {
 	struct mapping *sn = p->sn, *dn;
 	unsigned sp = perms | (p->sp & VM_UNCACHED);
@@ -184,8 +193,8 @@ static int page_install(struct task *dt, uint64_t dva, const struct page_pair *p
 	if (p->dmapped)
 		mapping_remove(p->dn);
 	if (!grant)
-		return mapping_insert(&dt->vspace, dt->quota, dva, p->pa, sp, sn, false);
-	err = mapping_insert(&dt->vspace, dt->quota, dva, p->pa, sp, NULL, sn->owns_frame);
+		return node_insert(&dt->vspace, dt->quota, dva, p->pa, sp, sn, false);
+	err = node_insert(&dt->vspace, dt->quota, dva, p->pa, sp, NULL, sn->owns_frame);
 	if (err != E_OK)
 		return err;
 	/* The new node takes the old one's place, children included; the old
