@@ -61,8 +61,9 @@ static struct mapping *mapping_of(struct mdb_node *n)
 	return (struct mapping *)((uint8_t *)n - offsetof(struct mapping, mdb));
 }
 
-/* Frees a node that is out of the tree, with its page and maybe its frame. */
-static void mapping_free(struct mapping *m)
+/* Frees a node that is out of the tree, with its page and maybe its frame.
+ * Inline: every unmap and every replaced page comes here. */
+static always_inline void mapping_free(struct mapping *m)
 {
 	uint64_t pa;
 	unsigned perms;
@@ -86,12 +87,18 @@ void mapping_revoke(struct mapping *m)
 	mdb_revoke(&m->mdb, revoke_one, NULL);
 }
 
-void mapping_remove(struct mapping *m)
+/* mapping_remove's body, inline into the one-page unmap. */
+static always_inline void node_remove(struct mapping *m)
 {
 	if (mdb_has_children(&m->mdb))
 		mapping_revoke(m);
-	mdb_remove(&m->mdb);
+	mdb_remove_leaf(&m->mdb);       /* the revoke left it none */
 	mapping_free(m);
+}
+
+void mapping_remove(struct mapping *m)
+{
+	node_remove(m);
 }
 
 static void teardown_one(struct mapping *m, void *arg)
@@ -350,7 +357,7 @@ static int unmap_page(struct vspace *vs, uint64_t base, uint64_t flags)
 	if (!vspace_mapped(vs, base, &m) || !m)
 		return E_NOTMAPPED;
 	if (flags & UNMAP_SELF)
-		mapping_remove(m);
+		node_remove(m);
 	else
 		mapping_revoke(m);
 	return E_OK;

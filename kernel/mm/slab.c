@@ -54,8 +54,10 @@ static void list_push(struct slab *s)
 	partial[s->cls] = s;
 }
 
-/* A fresh page cut into objects of class c; the first slot holds the header. */
-static struct slab *slab_new(unsigned c)
+/* A fresh page cut into objects of class c; the first slot holds the
+ * header. Out of line: once per page of objects, and its frame would
+ * burden every allocation. */
+static noinline struct slab *slab_new(unsigned c)
 {
 	uint64_t pa = frame_alloc(&frame_pool);
 	size_t osize = (size_t)1 << (c + CLASS_MIN_SHIFT);
