@@ -166,9 +166,10 @@ static bool page_pair_find(struct vspace *src, uint64_t sva, struct vspace *dst,
  * the destination page may not be the source page itself or one the
  * source was derived from, nor may any other page of the destination
  * flexpage (replacing it would unmap the source). O(derivation depth).
+ * Inline, as page_install: a fault's answer comes here.
  */
-static int page_check(const struct page_pair *p, unsigned perms, const struct vspace *dst,
-		      uint64_t d_base, uint64_t d_size)
+static always_inline int page_check(const struct page_pair *p, unsigned perms,
+				    const struct vspace *dst, uint64_t d_base, uint64_t d_size)
 {
 	if ((p->sp & perms) != perms)
 		return E_PERM;
@@ -338,13 +339,8 @@ int sys_grant(struct trap_frame *f)
 	return map_or_grant(f, true);
 }
 
-/*
- * SYS_UNMAP(base, size_log2, flags): unmaps everything derived from the
- * caller's pages in the flexpage, in every space; with UNMAP_SELF the
- * caller's own pages too. E_NOTMAPPED if none was mapped.
- */
 /* A one-page unmap, the common case (a pager's or faulter's page): the
- * checks and the step of sys_unmap's loop once, same errors, same order. */
+ * checks and the step of unmap_range's loop once, same errors, same order. */
 static int unmap_page(struct vspace *vs, uint64_t base, uint64_t flags)
 {
 	struct mapping *m;
@@ -363,16 +359,16 @@ static int unmap_page(struct vspace *vs, uint64_t base, uint64_t flags)
 	return E_OK;
 }
 
-int sys_unmap(struct trap_frame *f)
+/* sys_unmap of a flexpage of any size. Out of line: its frame (the
+ * loop's state) would burden the one-page unmap. */
+static noinline int unmap_range(struct vspace *vs, uint64_t base, uint64_t size_log2,
+				uint64_t flags)
 {
-	struct vspace *vs = &thread_current()->task->vspace;
-	uint64_t flags = sys_arg2(f), found = 0;
+	uint64_t found = 0;
 	struct flexpage fp;
 	int err;
 
-	if (sys_arg1(f) == MAP_SIZE_MIN)
-		return unmap_page(vs, sys_arg0(f), flags);
-	if ((err = flexpage_decode(sys_arg0(f), sys_arg1(f), &fp)) != E_OK)
+	if ((err = flexpage_decode(base, size_log2, &fp)) != E_OK)
 		return err;
 	if (flags & ~(uint64_t)UNMAP_SELF)
 		return E_INVAL;
@@ -388,4 +384,18 @@ int sys_unmap(struct trap_frame *f)
 			mapping_revoke(m);
 	}
 	return found ? E_OK : E_NOTMAPPED;
+}
+
+/*
+ * SYS_UNMAP(base, size_log2, flags): unmaps everything derived from the
+ * caller's pages in the flexpage, in every space; with UNMAP_SELF the
+ * caller's own pages too. E_NOTMAPPED if none was mapped.
+ */
+int sys_unmap(struct trap_frame *f)
+{
+	struct vspace *vs = &thread_current()->task->vspace;
+
+	if (sys_arg1(f) == MAP_SIZE_MIN)
+		return unmap_page(vs, sys_arg0(f), sys_arg2(f));
+	return unmap_range(vs, sys_arg0(f), sys_arg1(f), sys_arg2(f));
 }
