@@ -6,6 +6,7 @@
 #define unlikely(x)     __builtin_expect(!!(x), 0)
 #define noreturn        __attribute__((noreturn))
 #define noinline        __attribute__((noinline))
+#define always_inline   inline __attribute__((always_inline))
 #define packed          __attribute__((packed))
 #define aligned(n)      __attribute__((aligned(n)))
 #define printf_like(f, a) __attribute__((format(printf, f, a)))

@@ -11,6 +11,8 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <frame.h>
+#include <panic.h>
+#include <abi/errno.h>
 
 /*
  * A quota outlives its task for as long as kernel memory is charged to it
@@ -25,9 +27,27 @@ struct quota {
 	bool orphan;            /* its task is gone */
 };
 
-/* Charges bytes to q. Returns E_OK, or E_NOMEM past the limit. */
-int quota_charge(struct quota *q, uint64_t bytes);
-void quota_release(struct quota *q, uint64_t bytes);
+/* An orphaned quota whose charges are all released: frees it and its
+ * orphaned ancestors that are left empty (quota_release's rare part). */
+void quota_collect(struct quota *q);
+
+/* Charges bytes to q. Returns E_OK, or E_NOMEM past the limit. Inline:
+ * every map and unmap charges or releases its node. */
+static inline int quota_charge(struct quota *q, uint64_t bytes)
+{
+	if (bytes > q->limit - q->used)
+		return E_NOMEM;
+	q->used += bytes;
+	return E_OK;
+}
+
+static inline void quota_release(struct quota *q, uint64_t bytes)
+{
+	assert(bytes <= q->used);
+	q->used -= bytes;
+	if (q->orphan && q->used == 0)
+		quota_collect(q);
+}
 
 /* A new quota of limit bytes charged to parent. NULL: E_NOMEM. */
 struct quota *quota_create(struct quota *parent, uint64_t limit);
@@ -53,11 +73,28 @@ void *kmem_alloc(struct quota *q, size_t size);
 /* The same, not zeroed: for objects whose every field the caller sets
  * (a mapping node at every map). */
 void *kmem_alloc_raw(struct quota *q, size_t size);
-void kmem_free(struct quota *q, void *obj, size_t size);
 
-/* What kmem_alloc charges for size bytes; and a free that charges nobody
- * (for the quota code, which settles its accounts itself). */
-uint64_t kmem_class_bytes(size_t size);
+/* A free that charges nobody (for the quota code, which settles its
+ * accounts itself). */
 void kmem_free_uncharged(void *obj, size_t size);
+
+#define KMEM_CLASS_MIN_SHIFT 6  /* the smallest size class: 64 bytes */
+
+/* What kmem_alloc charges for size bytes. Inline so that a constant size
+ * (every caller's sizeof) folds to a constant. */
+static inline uint64_t kmem_class_bytes(size_t size)
+{
+	uint64_t bytes = (uint64_t)1 << KMEM_CLASS_MIN_SHIFT;
+
+	while (bytes < size)
+		bytes <<= 1;
+	return bytes;
+}
+
+static inline void kmem_free(struct quota *q, void *obj, size_t size)
+{
+	kmem_free_uncharged(obj, size);
+	quota_release(q, kmem_class_bytes(size));
+}
 
 #endif

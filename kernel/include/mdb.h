@@ -31,7 +31,33 @@ static inline void mdb_init(struct mdb_node *n)
 	n->parent = n->child = n->next = n->prev = NULL;
 }
 
-void mdb_insert_child(struct mdb_node *parent, struct mdb_node *n);
+/*
+ * Makes the unlinked node n the first child of parent, which may be in
+ * any tree or unlinked itself. O(1). Inline: every map comes here.
+ */
+static inline void mdb_insert_child(struct mdb_node *parent, struct mdb_node *n)
+{
+	n->parent = parent;
+	n->prev = NULL;
+	n->next = parent->child;
+	if (n->next)
+		n->next->prev = n;
+	parent->child = n;
+}
+
+/* mdb_remove of a node with no children (what a revoke leaves; every
+ * unmap of a page nothing was derived from). O(1), inline. */
+static inline void mdb_remove_leaf(struct mdb_node *n)
+{
+	if (n->prev)
+		n->prev->next = n->next;
+	else if (n->parent)
+		n->parent->child = n->next;
+	if (n->next)
+		n->next->prev = n->prev;
+	mdb_init(n);
+}
+
 void mdb_remove(struct mdb_node *n);
 void mdb_replace(struct mdb_node *old, struct mdb_node *n);
 void mdb_revoke(struct mdb_node *n, mdb_visit_fn fn, void *arg);

@@ -37,21 +37,6 @@ static void splice(struct mdb_node *old, struct mdb_node *first, struct mdb_node
 		after->prev = last;
 }
 
-/* Makes n an unlinked node: no parent, children or siblings. */
-/*
- * Makes the unlinked node n the first child of parent, which may be in
- * any tree or unlinked itself. O(1).
- */
-void mdb_insert_child(struct mdb_node *parent, struct mdb_node *n)
-{
-	n->parent = parent;
-	n->prev = NULL;
-	n->next = parent->child;
-	if (n->next)
-		n->next->prev = n;
-	parent->child = n;
-}
-
 /*
  * Unlinks n alone (delete of one mapping or capability). Its children take
  * its place in its parent's list, in their order; if n was a root, each

@@ -25,8 +25,11 @@ _Static_assert(MAP_READ == VM_READ && MAP_WRITE == VM_WRITE && MAP_EXEC == VM_EX
 #define MAP_SIZE_MAX  22        /* 4 MiB: 1024 pages per call */
 #define USER_MAP_BASE 0x1000ull /* page 0 stays unmapped: null pointers fault */
 
-int mapping_insert(struct vspace *vs, struct quota *q, uint64_t va, uint64_t pa,
-		   unsigned perms, struct mapping *parent, bool owns_frame)
+/* mapping_insert's body, inline into page_install: a fault's answer
+ * comes here through three layers, each a prologue and argument moves. */
+static always_inline int node_insert(struct vspace *vs, struct quota *q, uint64_t va,
+				     uint64_t pa, unsigned perms, struct mapping *parent,
+				     bool owns_frame)
 {
 	struct mapping *m = kmem_alloc_raw(q, sizeof *m);       /* every field set below */
 	int err;
@@ -47,13 +50,20 @@ int mapping_insert(struct vspace *vs, struct quota *q, uint64_t va, uint64_t pa,
 	return E_OK;
 }
 
+int mapping_insert(struct vspace *vs, struct quota *q, uint64_t va, uint64_t pa,
+		   unsigned perms, struct mapping *parent, bool owns_frame)
+{
+	return node_insert(vs, q, va, pa, perms, parent, owns_frame);
+}
+
 static struct mapping *mapping_of(struct mdb_node *n)
 {
 	return (struct mapping *)((uint8_t *)n - offsetof(struct mapping, mdb));
 }
 
-/* Frees a node that is out of the tree, with its page and maybe its frame. */
-static void mapping_free(struct mapping *m)
+/* Frees a node that is out of the tree, with its page and maybe its frame.
+ * Inline: every unmap and every replaced page comes here. */
+static always_inline void mapping_free(struct mapping *m)
 {
 	uint64_t pa;
 	unsigned perms;
@@ -77,12 +87,18 @@ void mapping_revoke(struct mapping *m)
 	mdb_revoke(&m->mdb, revoke_one, NULL);
 }
 
-void mapping_remove(struct mapping *m)
+/* mapping_remove's body, inline into the one-page unmap. */
+static always_inline void node_remove(struct mapping *m)
 {
 	if (mdb_has_children(&m->mdb))
 		mapping_revoke(m);
-	mdb_remove(&m->mdb);
+	mdb_remove_leaf(&m->mdb);       /* the revoke left it none */
 	mapping_free(m);
+}
+
+void mapping_remove(struct mapping *m)
+{
+	node_remove(m);
 }
 
 static void teardown_one(struct mapping *m, void *arg)
@@ -150,9 +166,10 @@ static bool page_pair_find(struct vspace *src, uint64_t sva, struct vspace *dst,
  * the destination page may not be the source page itself or one the
  * source was derived from, nor may any other page of the destination
  * flexpage (replacing it would unmap the source). O(derivation depth).
+ * Inline, as page_install: a fault's answer comes here.
  */
-static int page_check(const struct page_pair *p, unsigned perms, const struct vspace *dst,
-		      uint64_t d_base, uint64_t d_size)
+static always_inline int page_check(const struct page_pair *p, unsigned perms,
+				    const struct vspace *dst, uint64_t d_base, uint64_t d_size)
 {
 	if ((p->sp & perms) != perms)
 		return E_PERM;
@@ -174,8 +191,8 @@ static int page_check(const struct page_pair *p, unsigned perms, const struct vs
  * dt with perms (plus the source's cache attribute), replacing what was
  * there; moved rather than derived if grant. E_OK or E_NOMEM.
  */
-static int page_install(struct task *dt, uint64_t dva, const struct page_pair *p,
-			unsigned perms, bool grant)
+static always_inline int page_install(struct task *dt, uint64_t dva, const struct page_pair *p,
+				      unsigned perms, bool grant)
 {
 	struct mapping *sn = p->sn, *dn;
 	unsigned sp = perms | (p->sp & VM_UNCACHED);
@@ -184,8 +201,8 @@ static int page_install(struct task *dt, uint64_t dva, const struct page_pair *p
 	if (p->dmapped)
 		mapping_remove(p->dn);
 	if (!grant)
-		return mapping_insert(&dt->vspace, dt->quota, dva, p->pa, sp, sn, false);
-	err = mapping_insert(&dt->vspace, dt->quota, dva, p->pa, sp, NULL, sn->owns_frame);
+		return node_insert(&dt->vspace, dt->quota, dva, p->pa, sp, sn, false);
+	err = node_insert(&dt->vspace, dt->quota, dva, p->pa, sp, NULL, sn->owns_frame);
 	if (err != E_OK)
 		return err;
 	/* The new node takes the old one's place, children included; the old
@@ -322,19 +339,36 @@ int sys_grant(struct trap_frame *f)
 	return map_or_grant(f, true);
 }
 
-/*
- * SYS_UNMAP(base, size_log2, flags): unmaps everything derived from the
- * caller's pages in the flexpage, in every space; with UNMAP_SELF the
- * caller's own pages too. E_NOTMAPPED if none was mapped.
- */
-int sys_unmap(struct trap_frame *f)
+/* A one-page unmap, the common case (a pager's or faulter's page): the
+ * checks and the step of unmap_range's loop once, same errors, same order. */
+static int unmap_page(struct vspace *vs, uint64_t base, uint64_t flags)
 {
-	struct vspace *vs = &thread_current()->task->vspace;
-	uint64_t flags = sys_arg2(f), found = 0;
+	struct mapping *m;
+	int err;
+
+	if ((err = page_decode(base)) != E_OK)
+		return err;
+	if (flags & ~(uint64_t)UNMAP_SELF)
+		return E_INVAL;
+	if (!vspace_mapped(vs, base, &m) || !m)
+		return E_NOTMAPPED;
+	if (flags & UNMAP_SELF)
+		node_remove(m);
+	else
+		mapping_revoke(m);
+	return E_OK;
+}
+
+/* sys_unmap of a flexpage of any size. Out of line: its frame (the
+ * loop's state) would burden the one-page unmap. */
+static noinline int unmap_range(struct vspace *vs, uint64_t base, uint64_t size_log2,
+				uint64_t flags)
+{
+	uint64_t found = 0;
 	struct flexpage fp;
 	int err;
 
-	if ((err = flexpage_decode(sys_arg0(f), sys_arg1(f), &fp)) != E_OK)
+	if ((err = flexpage_decode(base, size_log2, &fp)) != E_OK)
 		return err;
 	if (flags & ~(uint64_t)UNMAP_SELF)
 		return E_INVAL;
@@ -350,4 +384,18 @@ int sys_unmap(struct trap_frame *f)
 			mapping_revoke(m);
 	}
 	return found ? E_OK : E_NOTMAPPED;
+}
+
+/*
+ * SYS_UNMAP(base, size_log2, flags): unmaps everything derived from the
+ * caller's pages in the flexpage, in every space; with UNMAP_SELF the
+ * caller's own pages too. E_NOTMAPPED if none was mapped.
+ */
+int sys_unmap(struct trap_frame *f)
+{
+	struct vspace *vs = &thread_current()->task->vspace;
+
+	if (sys_arg1(f) == MAP_SIZE_MIN)
+		return unmap_page(vs, sys_arg0(f), sys_arg2(f));
+	return unmap_range(vs, sys_arg0(f), sys_arg1(f), sys_arg2(f));
 }

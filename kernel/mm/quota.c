@@ -9,15 +9,7 @@
 #include <panic.h>
 #include <abi/errno.h>
 
-int quota_charge(struct quota *q, uint64_t bytes)
-{
-	if (bytes > q->limit - q->used)
-		return E_NOMEM;
-	q->used += bytes;
-	return E_OK;
-}
-
-static void quota_collect(struct quota *q)
+void quota_collect(struct quota *q)
 {
 	while (q && q->orphan && q->used == 0) {
 		struct quota *parent = q->parent;
@@ -28,14 +20,6 @@ static void quota_collect(struct quota *q)
 		parent->used -= bytes;
 		q = parent;
 	}
-}
-
-void quota_release(struct quota *q, uint64_t bytes)
-{
-	assert(bytes <= q->used);
-	q->used -= bytes;
-	if (q->orphan && q->used == 0)
-		quota_collect(q);
 }
 
 struct quota *quota_create(struct quota *parent, uint64_t limit)

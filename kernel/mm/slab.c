@@ -13,7 +13,7 @@
 #include <abi/errno.h>
 #include <arch/memlayout.h>
 
-#define CLASS_MIN_SHIFT 6       /* 64 bytes */
+#define CLASS_MIN_SHIFT KMEM_CLASS_MIN_SHIFT
 #define NCLASSES        6       /* 64 .. 2048 */
 
 struct slab {
@@ -54,8 +54,10 @@ static void list_push(struct slab *s)
 	partial[s->cls] = s;
 }
 
-/* A fresh page cut into objects of class c; the first slot holds the header. */
-static struct slab *slab_new(unsigned c)
+/* A fresh page cut into objects of class c; the first slot holds the
+ * header. Out of line: once per page of objects, and its frame would
+ * burden every allocation. */
+static noinline struct slab *slab_new(unsigned c)
 {
 	uint64_t pa = frame_alloc(&frame_pool);
 	size_t osize = (size_t)1 << (c + CLASS_MIN_SHIFT);
@@ -76,6 +78,18 @@ static struct slab *slab_new(unsigned c)
 	return s;
 }
 
+/* An object of s, which has one free. */
+static inline void *take(struct slab *s)
+{
+	void **obj = s->free;
+
+	s->free = *obj;
+	s->inuse++;
+	if (!s->free)
+		list_remove(s);         /* full: no longer a candidate */
+	return obj;
+}
+
 void *kmem_alloc(struct quota *q, size_t size)
 {
 	void *obj = kmem_alloc_raw(q, size);
@@ -85,38 +99,36 @@ void *kmem_alloc(struct quota *q, size_t size)
 	return obj;
 }
 
+/* kmem_alloc_raw when class c has no page with a free object: a new one. */
+static noinline void *alloc_new_slab(struct quota *q, unsigned c)
+{
+	uint64_t bytes = (uint64_t)1 << (c + CLASS_MIN_SHIFT);
+	struct slab *s;
+
+	if (quota_charge(q, bytes) != E_OK)
+		return NULL;
+	s = slab_new(c);
+	if (!s) {
+		quota_release(q, bytes);
+		return NULL;
+	}
+	return take(s);
+}
+
 void *kmem_alloc_raw(struct quota *q, size_t size)
 {
 	unsigned c;
 	struct slab *s;
-	void **obj;
 
 	assert(size > 0 && size <= KMEM_OBJ_MAX);
 	c = class_of(size);
+	s = partial[c];
+	/* The common case, a page with room, without a call: every map. */
+	if (!s)
+		return alloc_new_slab(q, c);
 	if (quota_charge(q, (uint64_t)1 << (c + CLASS_MIN_SHIFT)) != E_OK)
 		return NULL;
-	s = partial[c] ? partial[c] : slab_new(c);
-	if (!s) {
-		quota_release(q, (uint64_t)1 << (c + CLASS_MIN_SHIFT));
-		return NULL;
-	}
-	obj = s->free;
-	s->free = *obj;
-	s->inuse++;
-	if (!s->free)
-		list_remove(s);         /* full: no longer a candidate */
-	return obj;
-}
-
-uint64_t kmem_class_bytes(size_t size)
-{
-	return (uint64_t)1 << (class_of(size) + CLASS_MIN_SHIFT);
-}
-
-void kmem_free(struct quota *q, void *obj, size_t size)
-{
-	kmem_free_uncharged(obj, size);
-	quota_release(q, kmem_class_bytes(size));
+	return take(s);
 }
 
 void kmem_free_uncharged(void *obj, size_t size)

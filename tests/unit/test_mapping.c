@@ -134,23 +134,11 @@ int cap_lookup(const struct cspace *cs, uint64_t idx, unsigned type, unsigned ri
 
 /* ------------------------------------------------ quotas, kernel memory */
 
-int quota_charge(struct quota *q, uint64_t bytes)
+/* quota_charge and quota_release are kmem.h's own (inline); no task's
+ * quota is orphaned here, so their rare part is never called. */
+void quota_collect(struct quota *q)
 {
-	if (bytes > q->limit - q->used)
-		return E_NOMEM;
-	q->used += bytes;
-	return E_OK;
-}
-
-void quota_release(struct quota *q, uint64_t bytes)
-{
-	if (bytes > q->used) {
-		env_fail("quota_release: %" PRIu64 " bytes, only %" PRIu64 " charged", bytes,
-			 q->used);
-		q->used = 0;
-		return;
-	}
-	q->used -= bytes;
+	env_fail("quota_collect: quota %p is not orphaned", (void *)q);
 }
 
 static int quota_index(const struct quota *q)
@@ -160,21 +148,6 @@ static int quota_index(const struct quota *q)
 			return i;
 	env_fail("not one of the tasks' quotas: %p", (const void *)q);
 	return 0;
-}
-
-/* Written from kmem.h, not from slab.c: powers of two from 64 to 2048. */
-static uint64_t class_bytes(size_t size)
-{
-	uint64_t c = 64;
-
-	while (c < size)
-		c <<= 1;
-	return c;
-}
-
-uint64_t kmem_class_bytes(size_t size)
-{
-	return class_bytes(size);
 }
 
 /* Every live object, so that a test can count and free them. */
@@ -195,7 +168,7 @@ static long kmem_fail_after = -1;       /* >= 0: that many more succeed, then "n
 
 void *kmem_alloc(struct quota *q, size_t size)
 {
-	uint64_t c = class_bytes(size);
+	uint64_t c = kmem_class_bytes(size);
 	struct khdr *h;
 
 	if (size == 0 || size > KMEM_OBJ_MAX) {
@@ -240,25 +213,28 @@ static void kobj_unlink(struct khdr *h)
 
 static bool node_still_mapped(const struct mapping *m);
 
-void kmem_free(struct quota *q, void *obj, size_t size)
+/* kmem_free (inline, kmem.h) comes here, then releases the charge from
+ * the quota it was given: a free to another quota than the allocation's
+ * leaves the two quotas' used unequal to their kq_bytes + tq_bytes, which
+ * the consistency check reports. */
+void kmem_free_uncharged(void *obj, size_t size)
 {
 	struct khdr *h = (struct khdr *)obj - 1;
-	uint64_t c = class_bytes(size);
+	uint64_t c = kmem_class_bytes(size);
 
 	if (h->magic != KMAGIC) {
 		env_fail("kmem_free: %p is not a live object", obj);
 		return;
 	}
-	if (h->q != q || class_bytes(h->size) != c)
-		env_fail("kmem_free: %p freed with quota %d size %zu, allocated with %d size %zu",
-			 obj, quota_index(q), size, quota_index(h->q), h->size);
+	if (kmem_class_bytes(h->size) != c)
+		env_fail("kmem_free: %p freed with size %zu, allocated with size %zu",
+			 obj, size, h->size);
 	if (size == sizeof(struct mapping) && node_still_mapped(obj))
 		env_fail("kmem_free: node %p freed while a page table still names it", obj);
 	kobjs--;
 	kbytes -= c;
-	kq_bytes[quota_index(q)] -= c;
+	kq_bytes[quota_index(h->q)] -= c;
 	kobj_unlink(h);
-	quota_release(q, c);
 }
 
 /* ------------------------------------------------ the frame pool */
@@ -688,7 +664,7 @@ static bool consistent(void)
 			}
 		}
 	}
-	if (kobjs != nodes || kbytes != nodes * class_bytes(sizeof(struct mapping))) {
+	if (kobjs != nodes || kbytes != nodes * kmem_class_bytes(sizeof(struct mapping))) {
 		printf("    %" PRIu64 " nodes, %" PRIu64 " kernel objects, %" PRIu64 " bytes\n",
 		       nodes, kobjs, kbytes);
 		return false;
@@ -1832,7 +1808,7 @@ static bool r_compare(unsigned step)
 		}
 		mreturn[fi] = false;
 	}
-	if (kobjs != live || kbytes != live * class_bytes(sizeof(struct mapping))) {
+	if (kobjs != live || kbytes != live * kmem_class_bytes(sizeof(struct mapping))) {
 		snprintf(why, sizeof why, "%" PRIu64 " kernel objects (%" PRIu64 " bytes) for %u "
 			 "pages", kobjs, kbytes, live);
 		goto bad;

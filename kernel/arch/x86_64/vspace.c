@@ -163,9 +163,11 @@ void vspace_destroy(struct vspace *vs, struct quota *q)
 
 /*
  * Returns the leaf table covering va, creating the path to it when q is
- * given; NULL when it does not exist (or cannot be charged).
+ * given; NULL when it does not exist (or cannot be charged). Out of line:
+ * vspace_map needs it once per new 2 MiB, and its frame would burden
+ * every map.
  */
-static uint64_t *leaf_of(struct vspace *vs, uint64_t va, struct quota *q)
+static noinline uint64_t *leaf_of(struct vspace *vs, uint64_t va, struct quota *q)
 {
 	uint64_t *t = phys_to_virt(vs->pml4);
 
