@@ -344,18 +344,29 @@ int sys_grant(struct trap_frame *f)
 static int unmap_page(struct vspace *vs, uint64_t base, uint64_t flags)
 {
 	struct mapping *m;
+	uint64_t pa;
 	int err;
 
 	if ((err = page_decode(base)) != E_OK)
 		return err;
 	if (flags & ~(uint64_t)UNMAP_SELF)
 		return E_INVAL;
-	if (!vspace_mapped(vs, base, &m) || !m)
-		return E_NOTMAPPED;
-	if (flags & UNMAP_SELF)
-		node_remove(m);
-	else
+	if (!(flags & UNMAP_SELF)) {
+		if (!vspace_mapped(vs, base, &m) || !m)
+			return E_NOTMAPPED;
 		mapping_revoke(m);
+		return E_OK;
+	}
+	/* node_remove with the page cleared first, by the look-up itself:
+	 * the same end state, one leaf walk instead of three. */
+	if (!(m = vspace_unmap_node(vs, base, &pa)))
+		return E_NOTMAPPED;
+	if (mdb_has_children(&m->mdb))
+		mapping_revoke(m);
+	mdb_remove_leaf(&m->mdb);       /* the revoke left it none */
+	if (m->owns_frame && frame_free(&frame_pool, pa) != FRAME_OK)
+		panic("unmap_page: frame %lx was not allocated", pa);
+	kmem_free(m->quota, m, sizeof *m);
 	return E_OK;
 }
 

@@ -486,6 +486,18 @@ void vspace_unmap(struct vspace *vs, uint64_t va)
 	fs->n--;
 }
 
+struct mapping *vspace_unmap_node(struct vspace *vs, uint64_t va, uint64_t *pa)
+{
+	struct fpte *e = fs_find(fs_of(vs), va);
+	struct mapping *m;
+
+	if (!e || !(m = e->node))
+		return NULL;
+	*pa = e->pa;
+	vspace_unmap(vs, va);
+	return m;
+}
+
 /* In address order, from a cursor, so that fn may remove any mapping. */
 void vspace_each_mapping(struct vspace *vs, void (*fn)(struct mapping *m, void *arg),
 			 void *arg)

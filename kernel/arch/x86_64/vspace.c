@@ -284,6 +284,22 @@ void vspace_unmap(struct vspace *vs, uint64_t va)
 	tlb_flush_page(vs, va);
 }
 
+struct mapping *vspace_unmap_node(struct vspace *vs, uint64_t va, uint64_t *pa)
+{
+	uint64_t *leaf = leaf_find(vs, va), *pte;
+	struct mapping *m;
+
+	if (!leaf || !(*(pte = &leaf[(va >> 12) & 511]) & PTE_P) ||
+	    !(m = *node_slot(leaf, va)))
+		return NULL;
+	*pa = *pte & PTE_ADDR;
+	*pte = 0;
+	*node_slot(leaf, va) = NULL;
+	vs->generation++;
+	tlb_flush_page(vs, va);
+	return m;
+}
+
 /* Calls fn on every mapping node in the user half; fn may remove any. */
 static void each_node(uint64_t pa, int level, uint64_t va, unsigned entries,
 		      void (*fn)(struct mapping *m, void *arg), void *arg)

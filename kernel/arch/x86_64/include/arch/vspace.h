@@ -64,6 +64,11 @@ bool vspace_mapped(struct vspace *vs, uint64_t va, struct mapping **node);
 /* Removes whatever is mapped at va, from the tables and the TLB. */
 void vspace_unmap(struct vspace *vs, uint64_t va);
 
+/* vspace_unmap of a page with a node (NULL: nothing, or a kernel page,
+ * which stays), returning the node and the frame: the one-page unmap's
+ * single look-up of the page. */
+struct mapping *vspace_unmap_node(struct vspace *vs, uint64_t va, uint64_t *pa);
+
 /* Calls fn on every mapping node of vs; fn may remove mappings. */
 void vspace_each_mapping(struct vspace *vs, void (*fn)(struct mapping *m, void *arg),
 			 void *arg);
