@@ -40,16 +40,10 @@
 
 #include "unit.h"
 
-/*
- * thread_current() is either a function (stubbed below under its
- * assembler name) or an inline load through GS (arch/percpu.h): the
- * header's name is moved aside here, and GS points at a fake per-CPU
- * block, so that both read the same "current" thread.
- */
-#define thread_current unit_header_thread_current
+/* thread_current() is an inline load through GS (arch/percpu.h): GS
+ * points at a fake per-CPU block below. */
 #include <arch/percpu.h>
 #include <obj/thread.h>
-#undef thread_current
 
 #include <ipc.h>
 #include <sched.h>
@@ -185,13 +179,6 @@ __attribute__((constructor)) static void unit_gs_init(void)
 		exit(1);
 	}
 }
-
-static struct thread *unit_thread_current(void)
-{
-	return this_cpu()->current;
-}
-struct thread *unit_thread_current_symbol(void) __asm__("thread_current")
-	__attribute__((alias("unit_thread_current"), used));
 
 void thread_clear_current(void)
 {
@@ -2170,7 +2157,7 @@ TEST(fault_without_pager_or_handler_is_not_reported)
 /* The kernel's shared create steps (core/cap_syscalls.c), over these stubs. */
 int create_decode(struct trap_frame *f, struct task **owner)
 {
-	struct cspace *cs = &unit_thread_current()->task->cspace;
+	struct cspace *cs = &thread_current()->task->cspace;
 	struct cap *tc;
 	int err;
 
@@ -2183,7 +2170,7 @@ int create_decode(struct trap_frame *f, struct task **owner)
 
 void create_install(struct trap_frame *f, unsigned type, void *obj)
 {
-	cap_install(&unit_thread_current()->task->cspace, (uint32_t)sys_arg1(f), type, obj, RIGHTS_ALL, 0);
+	cap_install(&thread_current()->task->cspace, (uint32_t)sys_arg1(f), type, obj, RIGHTS_ALL, 0);
 }
 
 /* ============================================================ creation */

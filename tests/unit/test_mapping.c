@@ -25,6 +25,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <unistd.h>
+#include <asm/prctl.h>
+#include <sys/syscall.h>
 
 #include "unit.h"
 
@@ -108,9 +111,16 @@ static struct cap cslots[NTASKS][NSLOTS];
 static int endpoint_dummy;
 static struct thread cur_thread;
 
-struct thread *thread_current(void)
+/* thread_current() is an inline load through GS (arch/percpu.h): GS
+ * points at a fake per-CPU block whose current thread is cur_thread. */
+static struct percpu unit_cpu = { .self = &unit_cpu, .current = &cur_thread };
+
+__attribute__((constructor)) static void unit_gs_init(void)
 {
-	return &cur_thread;
+	if (syscall(SYS_arch_prctl, ARCH_SET_GS, (unsigned long)&unit_cpu) != 0) {
+		printf("FAIL %s.setup: arch_prctl(ARCH_SET_GS) failed\n", UNIT_SUITE);
+		exit(1);
+	}
 }
 
 /* As core/cspace.c: range, empty, type, rights, in that order. */

@@ -37,11 +37,6 @@ void thread_set_entry(struct thread *t, uint64_t ip, uint64_t sp, uint64_t arg0,
 	};
 }
 
-struct thread *thread_current(void)
-{
-	return this_cpu()->current;
-}
-
 void thread_clear_current(void)
 {
 	this_cpu()->current = NULL;

@@ -10,6 +10,7 @@
 #include <runqueue.h>
 #include <abi/ipc.h>
 #include <arch/fpu.h>
+#include <arch/percpu.h>
 #include <arch/trap.h>
 
 struct task;
@@ -115,8 +116,13 @@ void thread_set_entry(struct thread *t, uint64_t ip, uint64_t sp, uint64_t arg0,
 /* Makes t this CPU's current thread and enters user mode in it. */
 noreturn void thread_run(struct thread *t);
 
-/* The thread this CPU runs (NULL while idle). */
-struct thread *thread_current(void);
+/* The thread this CPU runs (NULL while idle). Inline: a call around the
+ * per-CPU load cost more than the load, on every system call. */
+static inline struct thread *thread_current(void)
+{
+	return this_cpu()->current;
+}
+
 void thread_clear_current(void);
 
 /* Stops the current thread after a fault it cannot survive, says why, and schedules. */
