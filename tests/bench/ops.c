@@ -693,28 +693,35 @@ static long teardown_irq(void)
  */
 static struct ipc_msg pf_msg;
 
-static long setup_pf(void)
+/* The faulter (entry, with RBX = its first address and RBP = rbp) in the
+ * child, paged by us; its first fault taken outside the timed loop. */
+static long setup_faulter(void (*entry)(void), uint64_t first, uint64_t rbp)
 {
 	long e;
 
 	if ((e = sys_endpoint_create(SLOT_SELF_TASK, ENDPOINT)) != E_OK)
 		return e;
 	if ((e = child_create()) != E_OK ||
-	    (e = srv_start(CHILD, bench_faulter, PF_ADDR, 0, ENDPOINT)) != E_OK) {
+	    (e = srv_start(CHILD, entry, first, rbp, ENDPOINT)) != E_OK) {
 		teardown_srv();
 		return e;
 	}
-	/* its first fault, outside the timed loop */
 	pf_msg.tag = 0;
 	if ((e = ipc_recv(ENDPOINT, &pf_msg)) != E_OK ||
-	    IPC_TAG_LABEL(pf_msg.tag) != IPC_LABEL_PAGE_FAULT || pf_msg.w[0] != PF_ADDR) {
+	    IPC_TAG_LABEL(pf_msg.tag) != IPC_LABEL_PAGE_FAULT || pf_msg.w[0] != first) {
 		teardown_srv();
 		return e != E_OK ? e : E_STATE;
 	}
 	return E_OK;
 }
 
-static void run_pf(uint64_t n)
+static long setup_pf(void)
+{
+	return setup_faulter(bench_faulter, PF_ADDR, 0);
+}
+
+/* n faults answered, each with pf_page mapped where it faulted. */
+static inline void answer_faults(uint64_t n)
 {
 	long e;
 
@@ -728,6 +735,11 @@ static void run_pf(uint64_t n)
 		if ((e = ipc_reply_wait(ENDPOINT, &pf_msg)) != E_OK && op_error == E_OK)
 			op_error = e;
 	}
+}
+
+static void run_pf(uint64_t n)
+{
+	answer_faults(n);
 	if ((IPC_TAG_LABEL(pf_msg.tag) != IPC_LABEL_PAGE_FAULT || pf_msg.w[0] != PF_ADDR) &&
 	    op_error == E_OK)
 		op_error = E_STATE;
@@ -750,39 +762,12 @@ static void run_pf(uint64_t n)
 
 static long setup_pf_walk(void)
 {
-	long e;
-
-	if ((e = sys_endpoint_create(SLOT_SELF_TASK, ENDPOINT)) != E_OK)
-		return e;
-	if ((e = child_create()) != E_OK ||
-	    (e = srv_start(CHILD, bench_faulter_walk, PF_WALK_ADDR, PF_WALK_END,
-			   ENDPOINT)) != E_OK) {
-		teardown_srv();
-		return e;
-	}
-	pf_msg.tag = 0;
-	if ((e = ipc_recv(ENDPOINT, &pf_msg)) != E_OK ||
-	    IPC_TAG_LABEL(pf_msg.tag) != IPC_LABEL_PAGE_FAULT || pf_msg.w[0] != PF_WALK_ADDR) {
-		teardown_srv();
-		return e != E_OK ? e : E_STATE;
-	}
-	return E_OK;
+	return setup_faulter(bench_faulter_walk, PF_WALK_ADDR, PF_WALK_END);
 }
 
 static void run_pf_walk(uint64_t n)
 {
-	long e;
-
-	for (uint64_t i = 0; i < n; i++) {
-		uint64_t addr = pf_msg.w[0] & ~0xFFFull;
-
-		pf_msg.tag = IPC_TAG(0, 0, 1, 0);
-		pf_msg.w[0] = IPC_ITEM_PAGES(IPC_ITEM_MAP_PAGES, (uint64_t)(uintptr_t)pf_page, 12,
-					     MAP_READ);
-		pf_msg.w[1] = addr;
-		if ((e = ipc_reply_wait(ENDPOINT, &pf_msg)) != E_OK && op_error == E_OK)
-			op_error = e;
-	}
+	answer_faults(n);
 }
 
 static uint64_t measure_pf_walk(uint64_t n)
